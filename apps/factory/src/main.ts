@@ -1,1 +1,1 @@
-export {};
+export { startFactory, FACTORY_VERSION, type RunningFactory } from './factory.js';

@@ -1,1 +1,51 @@
-export {};
+import 'reflect-metadata';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import { headConfigSchema, loadConfig, type HeadConfig } from '@barrage/config';
+import { appModule } from './app.module.js';
+import { ErrorFilter, toApiError } from './common/error.filter.js';
+import { migrate } from './database/migrator.js';
+
+const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
+
+export interface RunningHead {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Migrates the database, then serves the API. Configuration comes from `env`, validated once. */
+export async function startHead(env: Record<string, string | undefined>, log: Logger = pino({ level: env.LOG_LEVEL ?? 'info' })): Promise<RunningHead> {
+  const config: HeadConfig = loadConfig(headConfigSchema, env);
+  const { applied } = await migrate(config.DATABASE_URL, migrationsDir, (m) => log.info(m));
+  if (applied.length) log.info({ applied }, 'database migrated');
+
+  const app = await NestFactory.create<NestExpressApplication>(appModule(config, log), { bodyParser: false, logger: nestLogger(log) });
+  app.use(express.json({ limit: config.BODY_LIMIT_BYTES, type: () => true }));
+  // Body-parser errors happen before routing; answer them in the API's error shape too.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = toApiError(err);
+    res.status(e.status).json(e.toBody());
+  });
+  app.useGlobalFilters(new ErrorFilter(log));
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  log.info({ url }, 'head listening');
+  return { url, close: () => app.close() };
+}
+
+/** Nest's own messages go through the same JSON logger. */
+function nestLogger(log: Logger) {
+  return {
+    log: (m: unknown, ctx?: string) => log.debug({ ctx }, String(m)),
+    error: (m: unknown, ...rest: unknown[]) => log.error({ rest }, String(m)),
+    warn: (m: unknown, ctx?: string) => log.warn({ ctx }, String(m)),
+    debug: (m: unknown, ctx?: string) => log.debug({ ctx }, String(m)),
+    verbose: (m: unknown, ctx?: string) => log.trace({ ctx }, String(m)),
+  };
+}

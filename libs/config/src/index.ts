@@ -1,1 +1,2 @@
-export {};
+export * from './load.js';
+export * from './schemas.js';

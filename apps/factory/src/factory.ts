@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { factoryConfigSchema, loadConfig, type FactoryConfig } from '@barrage/config';
+import { chunkJobSchema, redisKeys, type ChunkJob } from '@barrage/contracts';
+import { ClusterClock } from './clock.js';
+import { Publisher } from './publisher.js';
+import { Registration } from './registry.js';
+import { ChunkRunner } from './runner/chunk-runner.js';
+
+export const FACTORY_VERSION = '0.1.0';
+
+export interface RunningFactory {
+  id: string;
+  /** Stops taking jobs, lets running chunks finish within the grace period, flushes, deregisters. */
+  close(): Promise<void>;
+}
+
+/** Starts a factory: registers it, syncs its clock, and consumes the chunk queue of its zone. */
+export async function startFactory(env: Record<string, string | undefined>, log: Logger = pino({ level: env.LOG_LEVEL ?? 'info' })): Promise<RunningFactory> {
+  const config: FactoryConfig = loadConfig(factoryConfigSchema, env);
+  const id = config.FACTORY_ID ?? `${config.ZONE}-${randomUUID().slice(0, 8)}`;
+  const host = config.HOSTNAME ?? hostname();
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const workerConn = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  for (const c of [redis, workerConn]) c.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+
+  const clock = new ClusterClock();
+  await clock.sync(redis);
+  const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), 30_000);
+  const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
+  const runners = new Map<string, ChunkRunner>();
+  const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
+
+  const processChunk = async (job: Job<ChunkJob>, token?: string) => {
+    const data = chunkJobSchema.parse(job.data);
+    // At most one chunk of a campaign per factory: the others are meant for the zone's other factories.
+    if ([...runners.values()].some((r) => r.job.campaignKey === data.campaignKey)) {
+      await job.moveToDelayed(Date.now() + 250, token);
+      throw new DelayedError();
+    }
+    const runner = new ChunkRunner(data, { clock, publisher, redis, factoryId: id, host, log });
+    runners.set(data.chunkId, runner);
+    const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, host };
+    publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
+    log.info({ chunk: data.chunkId, minions: data.minions }, 'chunk accepted');
+    try {
+      const out = await runner.run();
+      publisher.event({ ...base, event: 'finished', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
+      log.info({ chunk: data.chunkId, ...out }, 'chunk finished');
+      return out;
+    } catch (e) {
+      log.error({ err: e, chunk: data.chunkId }, 'chunk failed');
+      publisher.event({ ...base, event: 'failed', at: Math.round(clock.now()), error: (e as Error).message });
+      throw e;
+    } finally {
+      runners.delete(data.chunkId);
+    }
+  };
+
+  const worker = new Worker<ChunkJob>(redisKeys.zoneQueue(config.ZONE), processChunk, {
+    connection: workerConn,
+    prefix: redisKeys.prefix,
+    concurrency: config.MAX_CHUNKS,
+    // A chunk runs for the whole campaign; the lock is renewed while it runs and a dead
+    // factory's chunk is found stalled within this time.
+    lockDuration: 10_000,
+    stalledInterval: 5_000,
+    maxStalledCount: 3,
+  });
+  worker.on('error', (e) => log.warn({ err: e.message }, 'worker error'));
+  await worker.waitUntilReady();
+  await registration.start();
+  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs }, 'factory ready');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info({ running: runners.size }, 'factory stopping');
+      const grace = setTimeout(() => {
+        for (const r of runners.values()) r.abort();
+      }, config.SHUTDOWN_GRACE_MS);
+      await worker.close();
+      clearTimeout(grace);
+      clearInterval(clockTimer);
+      await publisher.flush();
+      await registration.stop().catch(() => undefined);
+      await Promise.allSettled([redis.quit(), workerConn.quit()]);
+      log.info('factory stopped');
+    })());
+  return { id, close };
+}

@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import { redisKeys, type ChunkEvent, type Snapshot } from '@barrage/contracts';
+
+/**
+ * Non-blocking sink of snapshots and chunk events (k6's outputs: the hot path never waits
+ * on it). ioredis keeps commands in order and queues them while Redis is unreachable; the
+ * count of what is still unsent bounds that queue, and `flush` waits for it on shutdown.
+ */
+export class Publisher {
+  private pending = 0;
+  private idle: (() => void)[] = [];
+  dropped = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly maxPending = 50_000,
+    private readonly onError: (e: unknown) => void = () => undefined,
+  ) {}
+
+  snapshot(s: Snapshot): void {
+    this.send(JSON.stringify(s));
+  }
+
+  event(e: Omit<ChunkEvent, 'type'>): void {
+    this.send(JSON.stringify({ type: 'chunk', ...e }));
+  }
+
+  private send(data: string): void {
+    if (this.pending >= this.maxPending) {
+      this.dropped++;
+      return;
+    }
+    this.pending++;
+    // Approximate trimming keeps the stream bounded without ever cutting what the heads have not read yet in practice.
+    this.redis
+      .xadd(redisKeys.stream, 'MAXLEN', '~', '1000000', '*', 'data', data)
+      .catch(this.onError)
+      .finally(() => {
+        this.pending--;
+        if (this.pending === 0) for (const r of this.idle.splice(0)) r();
+      });
+  }
+
+  /** Resolves once everything handed over so far reached Redis (or failed), or after `timeoutMs`. */
+  flush(timeoutMs = 10_000): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}

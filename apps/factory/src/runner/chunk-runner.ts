@@ -1,0 +1,344 @@
+import { StepRecorder } from '@barrage/metrics';
+import { arrivalAtMs, arrivalsBefore, chunkLines, nextOwnedUnit, totalArrivals, type StartingLine } from '@barrage/planning';
+import type { ChunkJob, Snapshot } from '@barrage/contracts';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ClusterClock } from '../clock.js';
+import { ControlWatcher } from '../control.js';
+import { Connections } from '../http/connections.js';
+import type { Publisher } from '../publisher.js';
+import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
+import { GeneratorHealth } from './generator-health.js';
+import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
+
+export interface ChunkRunnerDeps {
+  clock: ClusterClock;
+  publisher: Publisher;
+  redis: Redis;
+  factoryId: string;
+  host: string;
+  log: Logger;
+}
+
+export interface ChunkOutcome {
+  iterations: number;
+  lastSeq: number;
+  aborted: boolean;
+  minionsStarted: number;
+  droppedIterations: number;
+}
+
+/**
+ * Runs one chunk: waits for the synchronised start, starts minions on the chunk's lines
+ * (closed model) or iterations on its arrivals (open model), and pushes one snapshot per
+ * interval. Both schedules are functions of time since the start instant, so a chunk taken
+ * late (a takeover) joins the plan at the current offset.
+ */
+export class ChunkRunner implements IterationContext {
+  readonly scenario: CompiledScenario;
+  readonly recorders: StepRecorder[];
+  readonly connections = new Connections();
+  readonly clock: ClusterClock;
+  private readonly prepared;
+  private readonly control: ControlWatcher;
+  private readonly health = new GeneratorHealth();
+
+  private startAt = 0;
+  private endAt = Number.POSITIVE_INFINITY;
+  private stopping = false;
+  private hardStopped = false;
+  private finished = false;
+  private resolveDone: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+
+  // closed model
+  private lines: StartingLine[] = [];
+  private lineIndex = 0;
+  private readonly minions = new Set<Iteration>();
+  private nextMinionId = 0;
+
+  // open model
+  private readonly freeIterations: Iteration[] = [];
+  private inFlight = 0;
+  private nextArrival = 0;
+  private arrivalsTotal = 0;
+
+  // interval counters
+  private seq = 0;
+  private bucketStart = 0;
+  private intervalStarted = 0;
+  private intervalIterations = 0;
+  private intervalDropped = 0;
+  private intervalTarget = 0;
+  private totalIterations = 0;
+  private totalStarted = 0;
+  private totalDropped = 0;
+  private rowCursor = 0;
+
+  constructor(
+    readonly job: ChunkJob,
+    private readonly deps: ChunkRunnerDeps,
+  ) {
+    this.clock = deps.clock;
+    this.scenario = compileScenario(job.scenario, job.variables);
+    this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name));
+    this.prepared = prepareSteps(this.scenario, this.connections);
+    this.control = new ControlWatcher(deps.redis, job.campaignKey);
+  }
+
+  get minionsActive(): number {
+    return this.job.rate ? this.inFlight : this.minions.size;
+  }
+
+  async run(): Promise<ChunkOutcome> {
+    this.control.start();
+    try {
+      const startAt = await this.waitForStart();
+      if (startAt === null) return this.outcome(true);
+      this.startAt = startAt;
+      this.event('started');
+      this.applyControl();
+      this.control.onChange(() => this.applyControl());
+      await this.sleepUntil(startAt);
+      const done = new Promise<void>((r) => (this.resolveDone = r));
+      this.bucketStart = Math.floor(startAt / this.job.resolutionMs) * this.job.resolutionMs;
+      this.scheduleBoundary();
+      if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => this.stop(this.job.hardTimeout));
+      if (this.job.rate) this.startOpen();
+      else this.startClosed();
+      await done;
+      this.emitSnapshot();
+      return this.outcome(this.hardStopped || this.control.state.abort !== undefined);
+    } finally {
+      for (const t of this.timers) clearTimeout(t);
+      if (this.tickTimer) clearTimeout(this.tickTimer);
+      this.control.stop();
+      this.health.close();
+      await this.connections.close();
+    }
+  }
+
+  /** Hands the chunk back: stops at once (SIGTERM past its grace period). */
+  abort(): void {
+    this.stop(true);
+    this.resolveDone?.();
+    this.abortWait?.();
+  }
+
+  private outcome(aborted: boolean): ChunkOutcome {
+    return { iterations: this.totalIterations, lastSeq: this.seq - 1, aborted, minionsStarted: this.totalStarted, droppedIterations: this.totalDropped };
+  }
+
+  private event(event: 'started'): void {
+    const { campaignKey, chunkId } = this.job;
+    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, host: this.deps.host, at: Math.round(this.clock.now()) });
+  }
+
+  private abortWait: (() => void) | null = null;
+
+  /** The start instant from the control key, or null when the campaign is aborted first. */
+  private waitForStart(): Promise<number | null> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const s = this.control.state;
+        if (s.abort) resolve(null);
+        else if (s.startAt !== undefined) resolve(s.startAt);
+        else return false;
+        return true;
+      };
+      if (check()) return;
+      this.abortWait = () => resolve(null);
+      this.control.onChange(() => void check());
+    });
+  }
+
+  private applyControl(): void {
+    const s = this.control.state;
+    const planned = this.job.endMs === null ? Number.POSITIVE_INFINITY : this.startAt + this.job.endMs;
+    const end = s.endAt ?? planned;
+    if (end !== this.endAt) {
+      this.endAt = end;
+      if (Number.isFinite(end)) this.at(end, () => this.stop(this.job.completion === 'HARD'));
+    }
+    if (s.abort) this.stop(s.abort === 'hard');
+  }
+
+  private sleepUntil(instant: number): Promise<void> {
+    return new Promise((r) => this.at(instant, r));
+  }
+
+  /** setTimeout against the cluster clock, re-armed if it fires early. */
+  private at(instant: number, fn: () => void): void {
+    const wait = instant - this.clock.now();
+    if (wait <= 0) return void queueMicrotask(fn);
+    this.timers.push(setTimeout(() => this.at(instant, fn), Math.max(1, Math.ceil(wait))));
+  }
+
+  // ----- closed model -----
+
+  private startClosed(): void {
+    this.lines = chunkLines(this.job.lines!, this.job.share);
+    this.startDueLines();
+  }
+
+  private startDueLines(): void {
+    if (this.stopping) return this.checkDone();
+    const elapsed = this.clock.now() - this.startAt;
+    while (this.lineIndex < this.lines.length && this.lines[this.lineIndex]!.atMs <= elapsed) {
+      const line = this.lines[this.lineIndex++]!;
+      this.health.send(elapsed - line.atMs);
+      for (let i = 0; i < line.count; i++) this.startMinion(this.startAt + line.atMs);
+    }
+    const next = this.lines[this.lineIndex];
+    if (next) this.at(this.startAt + next.atMs, () => this.startDueLines());
+    else this.checkDone();
+  }
+
+  private startMinion(intended: number): void {
+    const minion = new Iteration(this, this.prepared);
+    this.minions.add(minion);
+    this.intervalStarted++;
+    this.totalStarted++;
+    minion.begin(this.nextMinionId++, 0, intended);
+  }
+
+  // ----- open model -----
+
+  private startOpen(): void {
+    const rate = this.job.rate!;
+    this.arrivalsTotal = totalArrivals(rate);
+    const elapsed = Math.max(0, this.clock.now() - this.startAt);
+    this.nextArrival = nextOwnedUnit(this.job.share, elapsed > 0 ? arrivalsBefore(rate, elapsed) : 0);
+    // Warm the path so the first arrivals are not late while the code compiles.
+    for (let i = 0; i < Math.min(this.job.maxInFlight ?? 1000, 64); i++) this.freeIterations.push(new Iteration(this, this.prepared));
+    this.tickArrivals();
+  }
+
+  private readonly tickBound = () => this.tickArrivals();
+  private tickTimer: NodeJS.Timeout | null = null;
+
+  private tickArrivals(): void {
+    const rate = this.job.rate!;
+    const share = this.job.share;
+    const max = this.job.maxInFlight ?? 1000;
+    const now = this.clock.now();
+    const elapsed = now - this.startAt;
+    let k = this.nextArrival;
+    while (k < this.arrivalsTotal && !this.stopping) {
+      const due = arrivalAtMs(rate, k);
+      if (due > elapsed) break;
+      this.intervalTarget++;
+      if (this.inFlight < max) {
+        const it = this.freeIterations.pop() ?? new Iteration(this, this.prepared);
+        this.inFlight++;
+        this.intervalStarted++;
+        this.totalStarted++;
+        this.health.send(elapsed - due);
+        it.begin(k, 0, this.startAt + due);
+      } else {
+        // Never silently delayed: an arrival with no free slot is dropped and counted.
+        this.intervalDropped++;
+        this.totalDropped++;
+      }
+      k = nextOwnedUnit(share, k + 1);
+    }
+    this.nextArrival = k;
+    if (k >= this.arrivalsTotal || this.stopping) return this.checkDone();
+    const wait = arrivalAtMs(rate, k) - (this.clock.now() - this.startAt);
+    this.tickTimer = setTimeout(this.tickBound, wait > 2 ? Math.floor(wait) - 1 : 1);
+  }
+
+  // ----- iterations -----
+
+  iterationEnded(it: Iteration): void {
+    this.intervalIterations++;
+    this.totalIterations++;
+    if (this.job.rate) {
+      this.inFlight--;
+      this.freeIterations.push(it);
+      return this.checkDone();
+    }
+    const now = this.clock.now();
+    const lastDuration = it.endedAt - it.startedAt;
+    const mayReplay = this.job.replay && !this.stopping && now < this.endAt;
+    // HARD completion: no iteration that its last duration says cannot finish in time.
+    const fits = this.job.completion !== 'HARD' || now + lastDuration <= this.endAt;
+    if (mayReplay && fits) {
+      setImmediate(() => (this.stopping ? this.endMinion(it) : it.begin(it.minionId, it.iteration + 1, this.clock.now())));
+      return;
+    }
+    this.endMinion(it);
+  }
+
+  private endMinion(it: Iteration): void {
+    this.minions.delete(it);
+    this.checkDone();
+  }
+
+  nextRow(minionId: number): Record<string, string> | null {
+    const rows = this.scenario.rows;
+    if (!rows) return null;
+    if (this.scenario.rowMode === 'random') return rows[Math.floor(Math.random() * rows.length)]!;
+    return rows[(minionId + this.rowCursor++) % rows.length]!;
+  }
+
+  private stop(hard: boolean): void {
+    this.stopping = true;
+    if (hard && !this.hardStopped) {
+      this.hardStopped = true;
+      for (const m of this.minions) m.abort();
+    }
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.finished) return;
+    const closedDone = !this.job.rate && this.minions.size === 0 && (this.stopping || this.lineIndex >= this.lines.length);
+    const openDone = !!this.job.rate && this.inFlight === 0 && (this.stopping || this.nextArrival >= this.arrivalsTotal);
+    if (closedDone || openDone) {
+      this.finished = true;
+      this.resolveDone?.();
+    }
+  }
+
+  // ----- snapshots -----
+
+  private scheduleBoundary(): void {
+    if (this.finished) return;
+    const boundary = this.bucketStart + this.job.resolutionMs;
+    this.at(boundary, () => {
+      if (this.finished) return;
+      this.emitSnapshot();
+      this.bucketStart = boundary;
+      this.scheduleBoundary();
+    });
+  }
+
+  private emitSnapshot(): void {
+    const job = this.job;
+    const h = this.health.swap();
+    const snapshot: Snapshot = {
+      type: 'snapshot',
+      campaignKey: job.campaignKey,
+      chunkId: job.chunkId,
+      factoryId: this.deps.factoryId,
+      scenario: job.scenarioName,
+      zone: job.zone,
+      seq: this.seq++,
+      bucketStart: this.bucketStart,
+      resolutionMs: job.resolutionMs,
+      minionsActive: this.minionsActive,
+      minionsStarted: this.intervalStarted,
+      iterations: this.intervalIterations,
+      droppedIterations: this.intervalDropped,
+      targetArrivals: this.intervalTarget,
+      maxLagMs: h.maxLagMs,
+      maxLatenessMs: h.maxLatenessMs,
+      cpu: h.cpu,
+      saturated: h.saturated,
+      steps: this.recorders.map((r) => r.swap()),
+    };
+    this.intervalStarted = this.intervalIterations = this.intervalDropped = this.intervalTarget = 0;
+    this.deps.publisher.snapshot(snapshot);
+  }
+}

@@ -1,0 +1,221 @@
+import type { Client, Dispatcher } from 'undici';
+import type { FailureKind, StepRecorder } from '@barrage/metrics';
+import type { ClusterClock } from '../clock.js';
+import type { Connections, OriginConnections } from '../http/connections.js';
+import type { CompiledScenario, CompiledStep } from '../scenario/compiled.js';
+import { renderRequest } from '../scenario/compiled.js';
+import type { TemplateScope } from '../scenario/template.js';
+
+/** What an iteration needs from its chunk; one object per chunk, shared by all iterations. */
+export interface IterationContext {
+  clock: ClusterClock;
+  scenario: CompiledScenario;
+  recorders: StepRecorder[];
+  connections: Connections;
+  /** Called once per iteration when its last step ends (or it stops early). */
+  iterationEnded(it: Iteration): void;
+  nextRow(minionId: number): Record<string, string> | null;
+}
+
+interface PreparedStep {
+  step: CompiledStep;
+  /** Constant requests: one options object and one origin, built once per chunk. */
+  opts: Dispatcher.DispatchOptions | null;
+  conns: OriginConnections | null;
+  bytesOut: number;
+}
+
+/** Failure kind of a transport error, from undici's and Node's error codes. */
+export function classifyError(err: unknown): FailureKind {
+  const code = (err as { code?: string })?.code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'ECONNREFUSED') return 'connect_refused';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'connect_reset';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL')) return 'tls';
+  return 'other';
+}
+
+export function prepareSteps(scenario: CompiledScenario, connections: Connections): PreparedStep[] {
+  return scenario.steps.map((step) => {
+    const constant = step.origin !== null && step.path !== null && step.staticHeaders !== null && (step.body === null || step.body.constant !== null);
+    if (!constant) return { step, opts: null, conns: null, bytesOut: 0 };
+    const body = step.body?.constant ?? null;
+    return {
+      step,
+      opts: { origin: step.origin!, path: step.path!, method: step.method as Dispatcher.HttpMethod, headers: step.staticHeaders!, body, headersTimeout: step.timeoutMs, bodyTimeout: step.timeoutMs },
+      conns: connections.for(step.origin!),
+      bytesOut: body ? Buffer.byteLength(body) : 0,
+    };
+  });
+}
+
+/**
+ * One minion's iteration through the scenario's steps, and the undici handler of its
+ * requests. Reused from one iteration to the next, so a request allocates nothing here:
+ * the object is its own dispatch handler and continues through a pre-bound callback.
+ */
+export class Iteration implements Dispatcher.DispatchHandler {
+  minionId = 0;
+  iteration = 0;
+  /** Cluster ms at which the iteration was due (the arrival instant in the open model). */
+  intendedStart = 0;
+  startedAt = 0;
+  endedAt = 0;
+  failed = false;
+  stopped = false;
+
+  private stepIndex = 0;
+  private stepIntended = 0;
+  private sendAt = 0;
+  private status = 0;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private body: Buffer[] | null = null;
+  private client: Client | null = null;
+  private conns: OriginConnections | null = null;
+  private abortRequest: ((reason?: Error) => void) | null = null;
+  private extracted: Record<string, string> | null = null;
+  private row: Record<string, string> | null = null;
+  private readonly scope: TemplateScope;
+  private readonly continueBound = () => this.runStep();
+
+  constructor(
+    private readonly ctx: IterationContext,
+    private readonly prepared: PreparedStep[],
+  ) {
+    this.scope = { extracted: null, row: null, scenarioVars: ctx.scenario.scenarioVars, campaignVars: ctx.scenario.campaignVars, minionId: 0, iteration: 0 };
+  }
+
+  /** Starts an iteration due at `intendedStart` (cluster ms). */
+  begin(minionId: number, iteration: number, intendedStart: number): void {
+    this.minionId = minionId;
+    this.iteration = iteration;
+    this.intendedStart = intendedStart;
+    this.startedAt = this.ctx.clock.now();
+    this.failed = false;
+    this.stopped = false;
+    this.stepIndex = 0;
+    this.stepIntended = intendedStart;
+    this.extracted = null;
+    this.row = this.ctx.nextRow(minionId);
+    this.runStep();
+  }
+
+  /** Hard stop: aborts the request in flight; its failure is not recorded. */
+  abort(): void {
+    this.stopped = true;
+    this.abortRequest?.(new Error('aborted'));
+  }
+
+  private runStep(): void {
+    if (this.stopped) return this.finish();
+    const p = this.prepared[this.stepIndex]!;
+    this.status = 0;
+    this.bytesIn = 0;
+    this.body = p.step.needsBody ? [] : null;
+    this.abortRequest = null;
+    let opts = p.opts;
+    let conns = p.conns;
+    this.bytesOut = p.bytesOut;
+    if (opts === null) {
+      try {
+        const s = this.scope;
+        s.extracted = this.extracted;
+        s.row = this.row;
+        s.minionId = this.minionId;
+        s.iteration = this.iteration;
+        const r = renderRequest(p.step, s);
+        opts = { origin: r.origin, path: r.path, method: p.step.method as Dispatcher.HttpMethod, headers: r.headers, body: r.body, headersTimeout: p.step.timeoutMs, bodyTimeout: p.step.timeoutMs };
+        conns = this.ctx.connections.for(r.origin);
+        this.bytesOut = r.body ? Buffer.byteLength(r.body) : 0;
+      } catch {
+        // An unresolvable template is a counted failure of this step, not a crash.
+        this.sendAt = this.ctx.clock.now();
+        this.ctx.recorders[this.stepIndex]!.recordFailure('other', (this.sendAt - this.stepIntended) * 1000);
+        return this.afterStep(false);
+      }
+    }
+    this.conns = conns!;
+    this.client = conns!.acquire();
+    this.sendAt = this.ctx.clock.now();
+    this.client.dispatch(opts, this);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortRequest = abort;
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytesIn += chunk.length;
+    if (this.body !== null) this.body.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    const end = this.ctx.clock.now();
+    this.releaseClient();
+    if (this.stopped) return this.finish();
+    const p = this.prepared[this.stepIndex]!;
+    const step = p.step;
+    const recorder = this.ctx.recorders[this.stepIndex]!;
+    const serviceMs = end - this.sendAt;
+    let kind: FailureKind | null = null;
+    if (step.statusCheck !== null) {
+      if (!step.statusCheck.includes(this.status)) {
+        kind = 'check_failed';
+        recorder.recordCheckFailure(step.checkNames.status);
+      }
+    } else if (this.status >= 500) kind = 'http_5xx';
+    else if (this.status >= 400) kind = 'http_4xx';
+    if (step.maxLatencyMs !== null && serviceMs > step.maxLatencyMs) {
+      kind ??= 'check_failed';
+      recorder.recordCheckFailure(step.checkNames.latency);
+    }
+    if (step.bodyContains !== null && !Buffer.concat(this.body!).toString('utf8').includes(step.bodyContains)) {
+      kind ??= 'check_failed';
+      recorder.recordCheckFailure(step.checkNames.body);
+    }
+    recorder.recordResponse((end - this.stepIntended) * 1000, serviceMs * 1000, this.status, this.bytesIn, this.bytesOut, kind);
+    this.afterStep(kind === null);
+  }
+
+  onError(err: Error): void {
+    const end = this.ctx.clock.now();
+    this.releaseClient();
+    if (this.stopped) return this.finish();
+    this.ctx.recorders[this.stepIndex]!.recordFailure(classifyError(err), (end - this.stepIntended) * 1000);
+    this.afterStep(false);
+  }
+
+  private releaseClient(): void {
+    if (this.client !== null) {
+      this.conns!.release(this.client);
+      this.client = null;
+    }
+    this.abortRequest = null;
+  }
+
+  private afterStep(ok: boolean): void {
+    const step = this.prepared[this.stepIndex]!.step;
+    if (!ok) this.failed = true;
+    this.stepIndex++;
+    if (this.stepIndex >= this.prepared.length || (!ok && step.stopOnFailure)) return this.finish();
+    const think = step.thinkTime;
+    const wait = think === null ? 0 : think.min + Math.random() * (think.max - think.min);
+    // The next step is due now (or after the think time): that is its intended start.
+    this.stepIntended = this.ctx.clock.now() + wait;
+    if (wait > 0) setTimeout(this.continueBound, wait);
+    else queueMicrotask(this.continueBound);
+  }
+
+  private finish(): void {
+    this.endedAt = this.ctx.clock.now();
+    this.ctx.iterationEnded(this);
+  }
+}

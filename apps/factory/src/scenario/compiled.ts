@@ -1,0 +1,110 @@
+import type { Check, Scenario, Step } from '@barrage/contracts';
+import { compileTemplate, type Template, type TemplateScope } from './template.js';
+
+/** A step prepared once per chunk so the hot path only renders what has variables. */
+export interface CompiledStep {
+  index: number;
+  name: string;
+  method: string;
+  url: Template;
+  /** Set when the URL is constant: origin and path split once. */
+  origin: string | null;
+  path: string | null;
+  headers: { name: string; value: Template }[];
+  /** Constant headers as undici's flat array, when none has a variable. */
+  staticHeaders: string[] | null;
+  body: Template | null;
+  contentType: string | null;
+  statusCheck: number[] | null;
+  maxLatencyMs: number | null;
+  bodyContains: string | null;
+  checkNames: { status: string; latency: string; body: string };
+  needsBody: boolean;
+  timeoutMs: number;
+  thinkTime: { min: number; max: number } | null;
+  stopOnFailure: boolean;
+}
+
+export interface CompiledScenario {
+  name: string;
+  steps: CompiledStep[];
+  loop: boolean;
+  rows: Record<string, string>[] | null;
+  rowMode: 'sequential' | 'random';
+  scenarioVars: Record<string, string>;
+  campaignVars: Record<string, string>;
+}
+
+function compileBody(step: Step): { body: Template | null; contentType: string | null } {
+  const b = step.body;
+  if (!b) return { body: null, contentType: null };
+  if ('json' in b) return { body: compileTemplate(JSON.stringify(b.json)), contentType: 'application/json' };
+  if ('text' in b) return { body: compileTemplate(b.text), contentType: 'text/plain; charset=utf-8' };
+  return { body: compileTemplate(new URLSearchParams(b.form).toString()), contentType: 'application/x-www-form-urlencoded' };
+}
+
+function checkOf<K extends string>(checks: Check[], key: K): (Check & Record<K, unknown>) | undefined {
+  return checks.find((c) => key in c) as (Check & Record<K, unknown>) | undefined;
+}
+
+export function compileStep(step: Step, index: number): CompiledStep {
+  const url = compileTemplate(step.url);
+  const parsed = url.constant !== null ? new URL(url.constant) : null;
+  const { body, contentType } = compileBody(step);
+  const headerList = Object.entries(step.headers).map(([name, value]) => ({ name: name.toLowerCase(), value: compileTemplate(value) }));
+  if (contentType && !headerList.some((h) => h.name === 'content-type')) headerList.push({ name: 'content-type', value: compileTemplate(contentType) });
+  const allConstant = headerList.every((h) => h.value.constant !== null);
+  const status = checkOf(step.checks, 'status');
+  const latency = checkOf(step.checks, 'maxLatencyMs');
+  const contains = checkOf(step.checks, 'bodyContains');
+  return {
+    index,
+    name: step.name,
+    method: step.method,
+    url,
+    origin: parsed ? parsed.origin : null,
+    path: parsed ? parsed.pathname + parsed.search : null,
+    headers: headerList,
+    staticHeaders: allConstant ? headerList.flatMap((h) => [h.name, h.value.constant!]) : null,
+    body,
+    contentType,
+    statusCheck: status ? (status.status as number[]) : null,
+    maxLatencyMs: latency ? (latency.maxLatencyMs as number) : null,
+    bodyContains: contains ? (contains.bodyContains as string) : null,
+    checkNames: {
+      status: status?.name ?? 'status',
+      latency: latency?.name ?? 'maxLatencyMs',
+      body: contains?.name ?? 'bodyContains',
+    },
+    needsBody: contains !== undefined,
+    timeoutMs: step.timeoutMs,
+    thinkTime: step.thinkTimeMs === undefined ? null : typeof step.thinkTimeMs === 'number' ? { min: step.thinkTimeMs, max: step.thinkTimeMs } : step.thinkTimeMs,
+    stopOnFailure: step.stopOnFailure,
+  };
+}
+
+export function compileScenario(s: Scenario, campaignVars: Record<string, string>): CompiledScenario {
+  return {
+    name: s.name,
+    steps: s.steps.map(compileStep),
+    loop: s.loop,
+    rows: s.data?.rows ?? null,
+    rowMode: s.data?.mode ?? 'sequential',
+    scenarioVars: s.variables,
+    campaignVars,
+  };
+}
+
+/** Renders a step's request for one iteration; constant parts are reused as they are. */
+export function renderRequest(step: CompiledStep, scope: TemplateScope): { origin: string; path: string; headers: string[]; body: string | null } {
+  let origin = step.origin;
+  let path = step.path;
+  if (origin === null || path === null) {
+    const u = new URL(step.url.render(scope));
+    origin = u.origin;
+    path = u.pathname + u.search;
+  }
+  const headers = step.staticHeaders ?? step.headers.flatMap((h) => [h.name, h.value.render(scope)]);
+  const body = step.body ? (step.body.constant ?? step.body.render(scope)) : null;
+  return { origin, path, headers, body };
+}

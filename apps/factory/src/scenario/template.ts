@@ -1,0 +1,85 @@
+import { randomInt, randomUUID } from 'node:crypto';
+
+/** What a minion's templates can see, in resolution order (SPEC 5). */
+export interface TemplateScope {
+  extracted: Record<string, string> | null;
+  row: Record<string, string> | null;
+  scenarioVars: Record<string, string>;
+  campaignVars: Record<string, string>;
+  minionId: number;
+  iteration: number;
+}
+
+type Part = string | ((scope: TemplateScope) => string | undefined);
+
+/** A template compiled once per chunk; `render` is a concatenation, `constant` skips even that. */
+export interface Template {
+  constant: string | null;
+  names: string[];
+  render(scope: TemplateScope): string;
+}
+
+export class UnresolvedTemplateError extends Error {
+  constructor(readonly variable: string) {
+    super(`unresolved template variable {{${variable}}}`);
+  }
+}
+
+const PATTERN = /\{\{\s*([^{}]+?)\s*\}\}/g;
+
+function builtin(name: string): ((scope: TemplateScope) => string) | null {
+  if (name === '$minionId') return (s) => String(s.minionId);
+  if (name === '$iteration') return (s) => String(s.iteration);
+  if (name === '$uuid') return () => randomUUID();
+  if (name === '$now') return () => new Date().toISOString();
+  const m = /^\$randomInt\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)$/.exec(name);
+  if (m) {
+    const lo = Number(m[1]);
+    const hi = Number(m[2]);
+    return () => String(randomInt(Math.min(lo, hi), Math.max(lo, hi) + 1));
+  }
+  return null;
+}
+
+function lookup(name: string): (scope: TemplateScope) => string | undefined {
+  return (s) => s.extracted?.[name] ?? s.row?.[name] ?? s.scenarioVars[name] ?? s.campaignVars[name];
+}
+
+export function compileTemplate(text: string): Template {
+  const parts: Part[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(PATTERN)) {
+    if (m.index > last) parts.push(text.slice(last, m.index));
+    const name = m[1]!;
+    names.push(name);
+    parts.push(builtin(name) ?? lookup(name));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  if (names.length === 0) return { constant: text, names, render: () => text };
+  return {
+    constant: null,
+    names,
+    render(scope) {
+      let out = '';
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
+        if (typeof p === 'string') out += p;
+        else {
+          const v = p(scope);
+          if (v === undefined) throw new UnresolvedTemplateError(names[namesIndex(parts, i)]!);
+          out += v;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** Index of the i-th part among the variable parts (for the error message only). */
+function namesIndex(parts: Part[], i: number): number {
+  let n = 0;
+  for (let j = 0; j < i; j++) if (typeof parts[j] !== 'string') n++;
+  return n;
+}

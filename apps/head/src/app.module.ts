@@ -1,0 +1,59 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { HeadConfig } from '@barrage/config';
+import { HEAD_CONFIG, LOGGER } from './common/tokens.js';
+import { PrismaService } from './infra/prisma.service.js';
+import { RedisService } from './infra/redis.service.js';
+import { QueuesService } from './infra/queues.service.js';
+import { ScenariosController } from './scenarios/scenarios.controller.js';
+import { ScenariosService } from './scenarios/scenarios.service.js';
+import { FactoriesController } from './factories/factories.controller.js';
+import { FactoriesService } from './factories/factories.service.js';
+import { CampaignsController } from './campaigns/campaigns.controller.js';
+import { CampaignsService } from './campaigns/campaigns.service.js';
+import { CampaignsRepository } from './campaigns/campaigns.repository.js';
+import { CampaignControlService } from './campaigns/campaign-control.service.js';
+import { OrchestratorService } from './campaigns/orchestrator.service.js';
+import { ReportService } from './campaigns/report.service.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { HealthController } from './health/health.controller.js';
+
+/** Config, logger and the connections every feature uses. */
+@Module({})
+export class InfraModule {
+  static forRoot(config: HeadConfig, log: Logger): DynamicModule {
+    return {
+      module: InfraModule,
+      global: true,
+      providers: [{ provide: HEAD_CONFIG, useValue: config }, { provide: LOGGER, useValue: log }, PrismaService, RedisService, QueuesService],
+      exports: [HEAD_CONFIG, LOGGER, PrismaService, RedisService, QueuesService],
+    };
+  }
+}
+
+@Module({ controllers: [FactoriesController], providers: [FactoriesService], exports: [FactoriesService] })
+export class FactoriesModule {}
+
+@Module({ controllers: [ScenariosController], providers: [ScenariosService], exports: [ScenariosService] })
+export class ScenariosModule {}
+
+@Module({
+  imports: [ScenariosModule, FactoriesModule],
+  controllers: [CampaignsController],
+  providers: [CampaignsService, CampaignsRepository, CampaignControlService, OrchestratorService, ReportService],
+  exports: [CampaignsRepository],
+})
+export class CampaignsModule {}
+
+@Module({ imports: [CampaignsModule], providers: [IngestService] })
+export class IngestModule {}
+
+@Module({ imports: [FactoriesModule], controllers: [HealthController] })
+export class HealthModule {}
+
+export function appModule(config: HeadConfig, log: Logger): DynamicModule {
+  return {
+    module: class AppModule {},
+    imports: [InfraModule.forRoot(config, log), ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule],
+  };
+}

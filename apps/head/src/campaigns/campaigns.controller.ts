@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CampaignsService } from './campaigns.service.js';
+import { CampaignControlService } from './campaign-control.service.js';
+import { ReportService } from './report.service.js';
+
+@Controller('campaigns')
+export class CampaignsController {
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly control: CampaignControlService,
+    private readonly reports: ReportService,
+  ) {}
+
+  @Post()
+  async create(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    const campaign = await this.campaigns.create(body);
+    res.location(`/campaigns/${campaign.key}`);
+    return campaign;
+  }
+
+  @Get()
+  search(@Query() query: unknown) {
+    return this.campaigns.search(query);
+  }
+
+  @Get(':key')
+  get(@Param('key') key: string) {
+    return this.campaigns.get(key);
+  }
+
+  @Head(':key')
+  async exists(@Param('key') key: string, @Res() res: Response) {
+    res.status((await this.campaigns.exists(key)) ? 200 : 404).end();
+  }
+
+  @Patch(':key')
+  patch(@Param('key') key: string, @Body() body: unknown) {
+    return this.campaigns.patch(key, body);
+  }
+
+  @Delete(':key')
+  @HttpCode(204)
+  async remove(@Param('key') key: string) {
+    await this.campaigns.remove(key);
+  }
+
+  @Post(':key/start')
+  @HttpCode(202)
+  start(@Param('key') key: string) {
+    return this.control.start(key);
+  }
+
+  @Post(':key/abort')
+  @HttpCode(202)
+  abort(@Param('key') key: string, @Body() body: unknown) {
+    return this.control.abort(key, body);
+  }
+
+  @Get(':key/definition')
+  definition(@Param('key') key: string) {
+    return this.campaigns.definition(key);
+  }
+
+  @Get(':key/execution')
+  execution(@Param('key') key: string) {
+    return this.campaigns.execution(key);
+  }
+
+  @Get(':key/report')
+  report(@Param('key') key: string) {
+    return this.reports.report(key);
+  }
+
+  @Get(':key/intervals')
+  intervals(@Param('key') key: string, @Query() query: Record<string, string>) {
+    return this.reports.intervals(key, query);
+  }
+
+  @Get(':key/logs')
+  logs(@Param('key') key: string) {
+    return this.campaigns.logs(key);
+  }
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { CampaignStatus } from '@barrage/contracts';
+import { PrismaService } from '../infra/prisma.service.js';
+
+export type EventLevel = 'INFO' | 'WARN' | 'ERROR';
+
+/** Status transitions and the event log: the writes several heads race on, made atomic in SQL. */
+@Injectable()
+export class CampaignsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Moves a campaign to `to` only if it is in one of `from`; returns false when another head
+   * (or an earlier tick) got there first. The history entry is appended in the same statement.
+   */
+  async transition(
+    key: string,
+    from: readonly CampaignStatus[],
+    to: CampaignStatus,
+    extra: { result?: string; failureReason?: string; resultDetails?: unknown; startAt?: Date; started?: boolean; ended?: boolean } = {},
+  ): Promise<boolean> {
+    const at = new Date();
+    const rows = await this.prisma.$executeRawUnsafe(
+      `UPDATE campaigns SET status = $1,
+         status_history = status_history || jsonb_build_array(jsonb_build_object('status', $1::text, 'at', $2::text)),
+         result = COALESCE($4, result),
+         failure_reason = COALESCE($5, failure_reason),
+         result_details = COALESCE($6::jsonb, result_details),
+         start_at = COALESCE($7, start_at),
+         started_at = CASE WHEN $8 THEN COALESCE(started_at, $7, $9) ELSE started_at END,
+         ended_at = CASE WHEN $10 THEN $9 ELSE ended_at END
+       WHERE key = $3 AND status = ANY($11)`,
+      to,
+      at.toISOString(),
+      key,
+      extra.result ?? null,
+      extra.failureReason ?? null,
+      extra.resultDetails === undefined ? null : JSON.stringify(extra.resultDetails),
+      extra.startAt ?? null,
+      extra.started ?? false,
+      at,
+      extra.ended ?? false,
+      [...from],
+    );
+    if (rows > 0) await this.event(key, 'INFO', `Status ${to}${extra.failureReason ? `: ${extra.failureReason}` : ''}`);
+    return rows > 0;
+  }
+
+  async event(key: string, level: EventLevel, message: string): Promise<void> {
+    await this.prisma.campaignEvent.create({ data: { campaignKey: key, level, message } });
+  }
+}

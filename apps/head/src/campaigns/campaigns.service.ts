@@ -1,0 +1,180 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import {
+  TERMINAL_STATUSES,
+  campaignSearchSchema,
+  createCampaignSchema,
+  patchCampaignSchema,
+  redisKeys,
+  type CampaignStatus,
+  type CampaignSummary,
+  type Page,
+} from '@barrage/contracts';
+import type { HeadConfig } from '@barrage/config';
+import { PrismaService } from '../infra/prisma.service.js';
+import { QueuesService } from '../infra/queues.service.js';
+import { RedisService } from '../infra/redis.service.js';
+import { ScenariosService } from '../scenarios/scenarios.service.js';
+import { FactoriesService } from '../factories/factories.service.js';
+import { ApiError, conflict, notFound, parseOr400 } from '../common/api-error.js';
+import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
+import { newCampaignKey } from '../common/keys.js';
+import { allocateChunks } from './allocation.js';
+import { toSummary, type CampaignDefinition } from './campaign.mapper.js';
+import { CampaignsRepository } from './campaigns.repository.js';
+import { filterSql, orderBy } from './search.js';
+
+@Injectable()
+export class CampaignsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly repo: CampaignsRepository,
+    private readonly scenarios: ScenariosService,
+    private readonly factories: FactoriesService,
+    private readonly queues: QueuesService,
+    private readonly redis: RedisService,
+    @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** POST /campaigns: validate, plan, persist, enqueue one job per chunk. */
+  async create(body: unknown): Promise<CampaignSummary> {
+    const payload = parseOr400(createCampaignSchema, body, 'campaign');
+    const names = Object.keys(payload.scenarios);
+    const { found, missing } = await this.scenarios.resolve(names);
+    if (missing.length) {
+      const details = missing.map((n) => ({ path: `scenarios.${n}`, message: `unknown scenario "${n}": create it with POST /scenarios` }));
+      throw new ApiError(400, 'VALIDATION_FAILED', details.map((d) => d.message).join('; '), details);
+    }
+    const key = newCampaignKey();
+    const jobs = allocateChunks({
+      campaignKey: key,
+      campaign: payload,
+      scenarios: new Map([...found].map(([n, s]) => [n, { definition: s, version: s.version }])),
+      factories: await this.factories.live(),
+      resolutionMs: this.config.RESOLUTION_MS,
+    });
+    const definition: CampaignDefinition = { payload, scenarioVersions: Object.fromEntries([...found].map(([n, s]) => [n, s.version])) };
+    const now = new Date();
+    await this.prisma.campaign.create({
+      data: {
+        key,
+        name: payload.name,
+        note: payload.note,
+        status: 'created',
+        statusHistory: [{ status: 'created', at: now.toISOString() }],
+        definition: definition as object,
+        speedFactor: payload.speedFactor,
+        startOffsetMs: payload.startOffsetMs,
+        hardTimeout: payload.hardTimeout,
+        timeoutMs: payload.timeoutMs ?? null,
+        manualStart: payload.manualStart,
+        resolutionMs: this.config.RESOLUTION_MS,
+        createdAt: now,
+        retentionExpiry: new Date(now.getTime() + this.config.RETENTION_DAYS * 86_400_000),
+        chunks: {
+          create: jobs.map((j) => ({ id: j.chunkId, scenario: j.scenarioName, zone: j.zone, index: j.share.levels[1]!.index, share: { share: j.share, rate: j.rate } as object, minions: j.minions, status: 'queued' })),
+        },
+      },
+    });
+    const perZone = new Map<string, number>();
+    for (const j of jobs) perZone.set(j.zone, (perZone.get(j.zone) ?? 0) + 1);
+    for (const [zone, n] of perZone) await this.repo.event(key, 'INFO', `Allocated ${n} chunk${n > 1 ? 's' : ''} in zone ${zone}`);
+    try {
+      for (const job of jobs) await this.queues.enqueueChunk(job);
+    } catch (e) {
+      this.log.error({ err: e, campaign: key }, 'enqueue failed');
+      await this.repo.transition(key, ['created'], 'failed', { result: 'error', failureReason: 'Redis refused the chunk jobs; try again', ended: true });
+      throw new ApiError(503, 'UNAVAILABLE', 'Redis is unavailable: the campaign could not be queued');
+    }
+    await this.repo.transition(key, ['created'], 'queued');
+    this.log.info({ campaign: key, chunks: jobs.length }, 'campaign queued');
+    return this.get(key);
+  }
+
+  async get(key: string): Promise<CampaignSummary> {
+    const c = await this.prisma.campaign.findUnique({ where: { key } });
+    if (!c) throw notFound(`campaign "${key}"`);
+    return toSummary(c, TERMINAL_STATUSES.includes(c.status as CampaignStatus) ? 0 : await this.minionsActive(key));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.prisma.campaign.count({ where: { key } })) > 0;
+  }
+
+  async search(query: unknown): Promise<Page<CampaignSummary>> {
+    const q = parseOr400(campaignSearchSchema, query, 'query');
+    const sql = filterSql(q);
+    const keys = (await this.prisma.$queryRawUnsafe<{ key: string }[]>(sql.text, ...sql.values)).map((r) => r.key);
+    const rows = await this.prisma.campaign.findMany({ where: { key: { in: keys } }, orderBy: orderBy(q.sort), skip: q.page * q.size, take: q.size });
+    return {
+      page: q.page,
+      size: q.size,
+      totalPages: Math.ceil(keys.length / q.size),
+      totalElements: keys.length,
+      elements: rows.map((c) => toSummary(c)),
+    };
+  }
+
+  async patch(key: string, body: unknown): Promise<CampaignSummary> {
+    const { note } = parseOr400(patchCampaignSchema, body);
+    await this.get(key);
+    await this.prisma.campaign.update({ where: { key }, data: { note } });
+    return this.get(key);
+  }
+
+  async remove(key: string): Promise<void> {
+    const c = await this.get(key);
+    if (!TERMINAL_STATUSES.includes(c.status)) throw conflict(`campaign ${key} is ${c.status}; abort it before deleting it`);
+    await this.prisma.campaign.delete({ where: { key } });
+    await this.redis.main.del(redisKeys.control(key));
+  }
+
+  async definition(key: string): Promise<CampaignDefinition> {
+    const c = await this.prisma.campaign.findUnique({ where: { key }, select: { definition: true } });
+    if (!c) throw notFound(`campaign "${key}"`);
+    return c.definition as unknown as CampaignDefinition;
+  }
+
+  /** GET /campaigns/{key}/execution: zones, each with its chunks. */
+  async execution(key: string) {
+    const c = await this.get(key);
+    const chunks = await this.prisma.chunk.findMany({ where: { campaignKey: key }, orderBy: [{ zone: 'asc' }, { scenario: 'asc' }, { index: 'asc' }] });
+    const zones = new Map<string, unknown[]>();
+    for (const k of chunks) {
+      const list = zones.get(k.zone) ?? [];
+      list.push({
+        id: k.id,
+        scenario: k.scenario,
+        index: k.index,
+        minions: k.minions,
+        status: k.status,
+        factoryId: k.factoryId,
+        host: k.host,
+        acceptedAt: k.acceptedAt?.toISOString() ?? null,
+        startedAt: k.startedAt?.toISOString() ?? null,
+        finishedAt: k.finishedAt?.toISOString() ?? null,
+        iterations: Number(k.iterations),
+        error: k.error,
+      });
+      zones.set(k.zone, list);
+    }
+    return { key, status: c.status, zones: [...zones].map(([zone, list]) => ({ zone, chunks: list })) };
+  }
+
+  async logs(key: string) {
+    await this.get(key);
+    const events = await this.prisma.campaignEvent.findMany({ where: { campaignKey: key }, orderBy: { id: 'asc' } });
+    return events.map((e) => ({ at: e.at.toISOString(), level: e.level, message: e.message }));
+  }
+
+  /** Sum of the gauges in the newest campaign-wide interval. */
+  private async minionsActive(key: string): Promise<number> {
+    const row = await this.prisma.interval.findFirst({
+      where: { campaignKey: key, scenario: '*', step: '*', zone: '*' },
+      orderBy: { bucketStart: 'desc' },
+      select: { minionsActive: true },
+    });
+    return row?.minionsActive ?? 0;
+  }
+}

@@ -1,0 +1,170 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { redisKeys, streamMessageSchema, type ChunkEvent, type Snapshot } from '@barrage/contracts';
+import { PrismaService } from '../infra/prisma.service.js';
+import { RedisService } from '../infra/redis.service.js';
+import { LOGGER } from '../common/tokens.js';
+import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
+import { contributions, mergeRow, type StoredRow } from './interval-merge.js';
+
+type StreamEntries = [id: string, fields: string[]][];
+
+/**
+ * Reads snapshots and chunk events from the Redis Stream through the heads' consumer group
+ * and merges them into Postgres. Idempotent: a (chunk, seq) receipt row is written in the
+ * same transaction as the merge, so a redelivered snapshot is acknowledged and dropped.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly consumer = `head-${randomUUID().slice(0, 8)}`;
+  private conn!: Redis;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  ingested = 0;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly redis: RedisService,
+    private readonly repo: CampaignsRepository,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.conn = this.redis.connect();
+    await this.conn.xgroup('CREATE', redisKeys.stream, redisKeys.streamGroup, '0', 'MKSTREAM').catch((e: Error) => {
+      if (!e.message.includes('BUSYGROUP')) throw e;
+    });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.conn?.disconnect(); // unblocks a pending XREADGROUP
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let sinceClaim = Number.POSITIVE_INFINITY;
+    while (this.running) {
+      try {
+        // Messages another head read but never acknowledged (it died): take them over.
+        if (sinceClaim > 10_000) {
+          await this.claimAbandoned();
+          sinceClaim = 0;
+        }
+        const t0 = Date.now();
+        const res = (await this.conn.xreadgroup('GROUP', redisKeys.streamGroup, this.consumer, 'COUNT', 200, 'BLOCK', 1000, 'STREAMS', redisKeys.stream, '>')) as
+          | [string, StreamEntries][]
+          | null;
+        if (res) for (const [, entries] of res) await this.handleAll(entries);
+        sinceClaim += Date.now() - t0;
+      } catch (e) {
+        if (!this.running) return;
+        this.log.warn({ err: e }, 'ingest loop error; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async claimAbandoned(): Promise<void> {
+    let cursor = '0-0';
+    do {
+      const [next, entries] = (await this.conn.xautoclaim(redisKeys.stream, redisKeys.streamGroup, this.consumer, 30_000, cursor, 'COUNT', 200)) as [string, StreamEntries, unknown];
+      await this.handleAll(entries.filter((e) => e && e[1]));
+      cursor = next;
+    } while (cursor !== '0-0');
+  }
+
+  private async handleAll(entries: StreamEntries): Promise<void> {
+    for (const [id, fields] of entries) {
+      const raw = fields[fields.indexOf('data') + 1];
+      try {
+        const msg = streamMessageSchema.parse(JSON.parse(raw ?? 'null'));
+        if (msg.type === 'snapshot') await this.ingestSnapshot(msg);
+        else await this.applyChunkEvent(msg);
+      } catch (e) {
+        // A message that can never be applied (malformed, campaign deleted) is logged and dropped;
+        // a transient failure (database down) throws out of here and the message stays pending.
+        if (isPermanent(e)) this.log.warn({ err: e, id }, 'dropping stream message');
+        else throw e;
+      }
+      await this.conn.xack(redisKeys.stream, redisKeys.streamGroup, id);
+      this.ingested++;
+    }
+  }
+
+  async ingestSnapshot(s: Snapshot): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      // One writer per campaign at a time: the merge below is read-modify-write.
+      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', s.campaignKey);
+      const fresh = await tx.$executeRawUnsafe('INSERT INTO snapshot_receipts (chunk_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', s.chunkId, s.seq);
+      if (fresh === 0) return false;
+      const bucketStart = new Date(s.bucketStart);
+      const parts = contributions(s);
+      const stored = (await tx.interval.findMany({
+        where: { campaignKey: s.campaignKey, bucketStart, OR: parts.map((p) => ({ scenario: p.scenario, step: p.step, zone: p.zone })) },
+      })) as StoredRow[];
+      const byKey = new Map(stored.map((r) => [`${r.scenario}\u0000${r.step}\u0000${r.zone}`, r]));
+      for (const part of parts) {
+        const existing = byKey.get(`${part.scenario}\u0000${part.step}\u0000${part.zone}`);
+        const row = mergeRow(existing, part, s.resolutionMs);
+        const key = { campaignKey: s.campaignKey, scenario: part.scenario, step: part.step, zone: part.zone, bucketStart };
+        await tx.interval.upsert({ where: { campaignKey_scenario_step_zone_bucketStart: key }, create: { ...key, ...row }, update: row });
+      }
+      const requests = s.steps.reduce((n, st) => n + st.requests, 0);
+      const failures = s.steps.reduce((n, st) => n + st.failures, 0);
+      await tx.campaign.update({
+        where: { key: s.campaignKey },
+        data: {
+          requests: { increment: requests },
+          failures: { increment: failures },
+          minionsStarted: { increment: s.minionsStarted },
+          droppedIterations: { increment: s.droppedIterations },
+        },
+      });
+      await tx.chunk.update({ where: { id: s.chunkId }, data: { iterations: { increment: s.iterations } } });
+      return true;
+    });
+  }
+
+  async applyChunkEvent(e: ChunkEvent): Promise<void> {
+    const at = new Date(e.at);
+    switch (e.event) {
+      case 'accepted': {
+        const changed = await this.prisma.chunk.updateMany({
+          where: { id: e.chunkId, status: { in: ['queued', 'accepted'] } },
+          data: { status: 'accepted', factoryId: e.factoryId, host: e.host, acceptedAt: at },
+        });
+        if (changed.count) await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} accepted by factory ${e.factoryId} (${e.host})`);
+        await this.repo.transition(e.campaignKey, ['queued'], 'initializing');
+        return;
+      }
+      case 'started':
+        await this.prisma.chunk.updateMany({ where: { id: e.chunkId, status: { in: ['queued', 'accepted'] } }, data: { status: 'running', startedAt: at } });
+        return;
+      case 'finished':
+        await this.prisma.chunk.updateMany({
+          where: { id: e.chunkId, status: { notIn: ['finished', 'failed'] } },
+          data: { status: 'finished', finishedAt: at, lastSeq: e.lastSeq ?? -1 },
+        });
+        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${(e.lastSeq ?? -1) + 1} snapshots`);
+        return;
+      case 'failed':
+        await this.prisma.chunk.updateMany({
+          where: { id: e.chunkId, status: { notIn: ['finished', 'failed'] } },
+          data: { status: 'failed', finishedAt: at, lastSeq: e.lastSeq ?? -1, error: e.error ?? 'unknown error' },
+        });
+        await this.repo.event(e.campaignKey, 'ERROR', `Chunk ${e.chunkId} failed on factory ${e.factoryId}: ${e.error ?? 'unknown error'}`);
+        return;
+    }
+  }
+}
+
+function isPermanent(e: unknown): boolean {
+  const err = e as { name?: string; code?: string };
+  // zod (bad shape), JSON (bad text), P2003/P2025/23503 (campaign or chunk gone)
+  return err?.name === 'ZodError' || err?.name === 'SyntaxError' || err?.code === 'P2025' || err?.code === 'P2003' || String((e as Error)?.message).includes('23503');
+}

@@ -1,0 +1,120 @@
+import { describeInterval, mergeStepIntervals, type StepIntervalData } from '@barrage/metrics';
+import type { Snapshot } from '@barrage/contracts';
+
+/** The key of an interval row; '*' is the roll-up over that dimension. */
+export interface RowKey {
+  scenario: string;
+  step: string;
+  zone: string;
+}
+
+/** Generator-side numbers that belong to a chunk, not a step: only on step '*' rows. */
+export interface Gauges {
+  minionsActive: number;
+  iterations: number;
+  dropped: number;
+  maxLagMs: number;
+  maxLatenessMs: number;
+  saturated: boolean;
+}
+
+export interface RowContribution extends RowKey {
+  data: StepIntervalData;
+  gauges: Gauges | null;
+}
+
+const ALL = '*';
+
+/**
+ * What one snapshot adds to which rows (SPEC 6.2): its steps per zone and over all zones,
+ * and the all-steps roll-ups per scenario and over all scenarios.
+ */
+export function contributions(s: Snapshot): RowContribution[] {
+  const out: RowContribution[] = [];
+  for (const step of s.steps) {
+    out.push({ scenario: s.scenario, step: step.step, zone: s.zone, data: step, gauges: null });
+    out.push({ scenario: s.scenario, step: step.step, zone: ALL, data: step, gauges: null });
+  }
+  const all = mergeStepIntervals(s.steps, ALL);
+  const gauges: Gauges = {
+    minionsActive: s.minionsActive,
+    iterations: s.iterations,
+    dropped: s.droppedIterations,
+    maxLagMs: s.maxLagMs,
+    maxLatenessMs: s.maxLatenessMs,
+    saturated: s.saturated,
+  };
+  for (const [scenario, zone] of [[s.scenario, s.zone], [s.scenario, ALL], [ALL, s.zone], [ALL, ALL]] as const) {
+    out.push({ scenario, step: ALL, zone, data: all, gauges });
+  }
+  return out;
+}
+
+export interface StoredRow extends RowKey {
+  histogram: string;
+  serviceHistogram: string | null;
+  count: number;
+  failures: number;
+  bytesIn: bigint;
+  bytesOut: bigint;
+  statusCodes: unknown;
+  failureKinds: unknown;
+  failedChecks: unknown;
+  minionsActive: number;
+  iterations: number;
+  dropped: number;
+  maxLagMs: number;
+  maxLatenessMs: number;
+  saturated: boolean;
+}
+
+export function rowAsInterval(r: StoredRow): StepIntervalData {
+  return {
+    step: r.step,
+    requests: r.count,
+    successes: r.count - r.failures,
+    failures: r.failures,
+    failureKinds: r.failureKinds as Record<string, number>,
+    statusCodes: r.statusCodes as Record<string, number>,
+    failedChecks: r.failedChecks as Record<string, number>,
+    bytesIn: Number(r.bytesIn),
+    bytesOut: Number(r.bytesOut),
+    latency: r.histogram,
+    serviceTime: r.serviceHistogram ?? r.histogram,
+  };
+}
+
+/** The row after adding a contribution to what is stored (exact: histograms merged, counts summed, gauges summed). */
+export function mergeRow(existing: StoredRow | undefined, c: RowContribution, resolutionMs: number) {
+  const data = existing ? mergeStepIntervals([rowAsInterval(existing), c.data], c.step) : c.data;
+  const n = describeInterval(data, resolutionMs);
+  const g = c.gauges;
+  return {
+    histogram: data.latency,
+    serviceHistogram: data.serviceTime,
+    count: n.count,
+    failures: n.failures,
+    rps: n.rps,
+    mean: n.mean,
+    min: n.min,
+    p50: n.p50,
+    p75: n.p75,
+    p90: n.p90,
+    p95: n.p95,
+    p99: n.p99,
+    p999: n.p999,
+    max: n.max,
+    stdDev: n.stdDev,
+    bytesIn: BigInt(n.bytesIn),
+    bytesOut: BigInt(n.bytesOut),
+    statusCodes: n.statusCodes,
+    failureKinds: n.failureKinds,
+    failedChecks: data.failedChecks,
+    minionsActive: (existing?.minionsActive ?? 0) + (g?.minionsActive ?? 0),
+    iterations: (existing?.iterations ?? 0) + (g?.iterations ?? 0),
+    dropped: (existing?.dropped ?? 0) + (g?.dropped ?? 0),
+    maxLagMs: Math.max(existing?.maxLagMs ?? 0, g?.maxLagMs ?? 0),
+    maxLatenessMs: Math.max(existing?.maxLatenessMs ?? 0, g?.maxLatenessMs ?? 0),
+    saturated: (existing?.saturated ?? false) || (g?.saturated ?? false),
+  };
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ScenariosService } from './scenarios.service.js';
+
+@Controller('scenarios')
+export class ScenariosController {
+  constructor(private readonly scenarios: ScenariosService) {}
+
+  @Post()
+  save(@Body() body: unknown) {
+    return this.scenarios.save(body);
+  }
+
+  @Get()
+  list() {
+    return this.scenarios.list();
+  }
+
+  @Get(':name')
+  get(@Param('name') name: string) {
+    return this.scenarios.get(name);
+  }
+
+  @Delete(':name')
+  @HttpCode(204)
+  async remove(@Param('name') name: string) {
+    await this.scenarios.remove(name);
+  }
+}

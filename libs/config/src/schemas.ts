@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+
+/** The head's environment (SPEC 10). */
+export const headConfigSchema = z.object({
+  /** @defaultValue 8400 */
+  PORT: port.default(8400),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  REDIS_URL: redisUrl,
+  LOG_LEVEL: logLevel,
+  /** How long a chunk may wait for a factory to accept it before its campaign fails. @defaultValue 30000 */
+  ALLOCATION_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Interval resolution of new campaigns. @defaultValue 1000 */
+  RESOLUTION_MS: positiveInt.default(1000),
+  RETENTION_DAYS: positiveInt.default(30),
+  /** Largest accepted request body. @defaultValue 1048576 */
+  BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  /** Grace given to the last snapshots of a finished chunk before its campaign is closed anyway. @defaultValue 15000 */
+  METRICS_GRACE_MS: positiveInt.default(15_000),
+});
+export type HeadConfig = z.output<typeof headConfigSchema>;
+
+/** A factory's environment; CLI flags (--zone, --capacity) are merged in before parsing. */
+export const factoryConfigSchema = z.object({
+  REDIS_URL: redisUrl,
+  ZONE: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore (1-64)').default('default'),
+  /** Minions (closed model) or iterations/s (open model) this factory accepts; weights its share in a zone. */
+  CAPACITY: positiveInt.default(1000),
+  FACTORY_ID: z.string().min(1).optional(),
+  HOSTNAME: z.string().optional(),
+  LOG_LEVEL: logLevel,
+  HEARTBEAT_MS: positiveInt.default(2000),
+  /** Port of the factory's /metrics and /health endpoint; 0 picks a free one, unset disables it. */
+  METRICS_PORT: port.optional(),
+  /** Chunks of different campaigns this factory runs at once. @defaultValue 8 */
+  MAX_CHUNKS: positiveInt.default(8),
+  /** Seconds a SIGTERM'd factory lets its chunks run before handing them back. @defaultValue 10000 */
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+});
+export type FactoryConfig = z.output<typeof factoryConfigSchema>;

@@ -1,0 +1,34 @@
+/** A factory's record in Redis, refreshed every heartbeat (SPEC 7.1). */
+export interface FactoryRecord {
+  id: string;
+  zone: string;
+  host: string;
+  capacity: number;
+  version: string;
+  runningChunks: string[];
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** Redis names shared by head and factories: one place, so the two never disagree. */
+export const redisKeys = {
+  prefix: 'barrage',
+  factory: (id: string) => `barrage:factory:${id}`,
+  factoryIds: 'barrage:factories',
+  /** Snapshots and chunk events, read by the heads through one consumer group. */
+  stream: 'barrage:stream',
+  streamGroup: 'heads',
+  /** Start instant, abort and end of a campaign, where a factory that missed a message reads them. */
+  control: (campaignKey: string) => `barrage:campaign:${campaignKey}:control`,
+  controlChannel: (campaignKey: string) => `barrage:control:${campaignKey}`,
+  zoneQueue: (zone: string) => `zone-${zone}`,
+} as const;
+
+/** Fields of the control hash. */
+export interface CampaignControl {
+  /** Epoch ms on the cluster clock. */
+  startAt?: number;
+  abort?: 'soft' | 'hard';
+  /** Epoch ms: a new end set by extend. */
+  endAt?: number;
+}

@@ -1,0 +1,159 @@
+/**
+ * The first slice end to end: a real head and two factories in two zones as separate
+ * processes, a campaign against a local target that counts what it receives.
+ */
+import { startTarget, type RunningTarget } from '../apps/cli/src/target';
+import { startCluster, waitForEnd, type Cluster } from './support/cluster';
+
+jest.setTimeout(180_000);
+
+let cluster: Cluster;
+let target: RunningTarget;
+
+beforeAll(async () => {
+  target = await startTarget();
+  cluster = await startCluster({ factories: [{ zone: 'west', capacity: 100 }, { zone: 'east', capacity: 100 }] });
+});
+
+afterAll(async () => {
+  const codes = await cluster?.stop();
+  await target?.close();
+  // Every process handles SIGTERM cleanly.
+  expect(codes).toEqual(codes?.map(() => 0));
+});
+
+beforeEach(() => target.reset());
+
+async function saveScenario(name: string, steps: unknown[], extra: Record<string, unknown> = {}) {
+  const res = await cluster.api.request('POST', '/scenarios', { name, variables: { base: target.url }, steps, ...extra });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+it('runs 200 minions over two zones at 45/55: target, report and intervals agree, and the split is exact', async () => {
+  const [west, east] = cluster.zones;
+  await saveScenario('e2e-one-get', [{ name: 'hello', method: 'GET', url: '{{base}}/hello', checks: [{ status: [200] }] }]);
+  const created = await cluster.api.request('POST', '/campaigns', {
+    name: 'e2e split',
+    startOffsetMs: 200,
+    scenarios: { 'e2e-one-get': { minionsCount: 200, zones: { [west!]: 45, [east!]: 55 }, executionProfile: { profile: 'IMMEDIATELY' } } },
+  });
+  expect(created.status).toBe(201);
+  expect(created.headers.get('location')).toBe(`/campaigns/${created.body.key}`);
+  const key = created.body.key as string;
+
+  const done = await waitForEnd(cluster.api, key);
+  expect(done.status).toBe('completed');
+  expect(done.result).toBe('passed');
+  expect(done.statusHistory.map((h: { status: string }) => h.status)).toEqual(['created', 'queued', 'initializing', 'running', 'processing_metrics', 'completed']);
+
+  const report = (await cluster.api.request('GET', `/campaigns/${key}/report`)).body;
+  const intervals = (await cluster.api.request('GET', `/campaigns/${key}/intervals`)).body as { count: number }[];
+  const intervalSum = intervals.reduce((n, r) => n + r.count, 0);
+
+  expect(target.stats.total).toBe(200);
+  expect(report.summary.requests).toBe(200);
+  expect(intervalSum).toBe(200);
+  expect(report.summary.failures).toBe(0);
+  expect(report.summary.minionsStarted).toBe(200);
+  expect(done.totals.requests).toBe(200);
+  expect(report.latency.count).toBe(200);
+  expect(report.latency.p50).toBeGreaterThan(0);
+  expect(report.statusCodes).toEqual({ '200': 200 });
+
+  // The zone split is exact: 90 / 110, in the plan and in what each zone's factory sent.
+  const execution = (await cluster.api.request('GET', `/campaigns/${key}/execution`)).body;
+  const minionsOf = (zone: string) => execution.zones.find((z: { zone: string }) => z.zone === zone).chunks.reduce((n: number, c: { minions: number }) => n + c.minions, 0);
+  expect(minionsOf(west!)).toBe(90);
+  expect(minionsOf(east!)).toBe(110);
+  const zonesReport = report.scenarios[0].steps[0].zones as { zone: string; requests: number }[];
+  expect(Object.fromEntries(zonesReport.map((z) => [z.zone, z.requests]))).toEqual({ [west!]: 90, [east!]: 110 });
+  for (const zone of execution.zones) {
+    for (const chunk of zone.chunks) {
+      expect(chunk.status).toBe('finished');
+      expect(chunk.factoryId).toBe(cluster.factories.find((f) => f.zone === zone.zone)!.id);
+    }
+  }
+});
+
+it('runs a REGULAR profile with two steps and counts check failures by name', async () => {
+  await saveScenario('e2e-two-steps', [
+    { name: 'first', method: 'GET', url: '{{base}}/first', checks: [{ status: [200] }] },
+    { name: 'missing', method: 'POST', url: '{{base}}/status/404', body: { json: { a: 1 } }, checks: [{ status: [200], name: 'is-ok' }] },
+  ]);
+  const created = await cluster.api.request('POST', '/campaigns', {
+    name: 'e2e regular',
+    startOffsetMs: 100,
+    scenarios: { 'e2e-two-steps': { minionsCount: 20, executionProfile: { profile: 'REGULAR', periodInMs: 100, minionsCountProLaunch: 5 } } },
+  });
+  expect(created.status).toBe(201);
+  const done = await waitForEnd(cluster.api, created.body.key);
+  expect(done.status).toBe('completed');
+  const report = (await cluster.api.request('GET', `/campaigns/${created.body.key}/report`)).body;
+  expect(target.stats.byPath).toEqual({ '/first': 20, '/status/404': 20 });
+  expect(report.summary.requests).toBe(40);
+  expect(report.summary.failures).toBe(20);
+  expect(report.errors.byCheck).toEqual({ 'is-ok': 20 });
+  expect(report.errors.byKind).toEqual({ check_failed: 20 });
+  const steps = Object.fromEntries(report.scenarios[0].steps.map((s: { name: string; requests: number; failures: number }) => [s.name, [s.requests, s.failures]]));
+  expect(steps).toEqual({ first: [20, 0], missing: [20, 20] });
+});
+
+describe('the API refuses bad input with the error shape of SPEC 3.7', () => {
+  const expectError = (res: { status: number; body: any }, status: number, code: string) => {
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(typeof res.body.error.message).toBe('string');
+  };
+
+  it('malformed JSON is a 400', async () => {
+    expectError(await cluster.api.request('POST', '/campaigns', undefined, '{"name": '), 400, 'MALFORMED_JSON');
+  });
+
+  it('an unknown scenario is a 400 naming it', async () => {
+    const res = await cluster.api.request('POST', '/campaigns', { name: 'x', scenarios: { 'no-such-scenario': { minionsCount: 1 } } });
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.error.details[0].path).toBe('scenarios.no-such-scenario');
+  });
+
+  it('zones that do not sum to 100 are a 400 naming the path', async () => {
+    await saveScenario('e2e-zones', [{ name: 'a', url: '{{base}}/' }]);
+    const [west, east] = cluster.zones;
+    const res = await cluster.api.request('POST', '/campaigns', { name: 'x', scenarios: { 'e2e-zones': { zones: { [west!]: 40, [east!]: 50 } } } });
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.error.details[0].path).toBe('scenarios.e2e-zones.zones');
+    expect(res.body.error.message).toMatch(/sum to 90, not 100/);
+  });
+
+  it('a zone without a live factory is a 400 naming the zone', async () => {
+    await saveScenario('e2e-zones', [{ name: 'a', url: '{{base}}/' }]);
+    const res = await cluster.api.request('POST', '/campaigns', { name: 'x', scenarios: { 'e2e-zones': { zones: { 'nowhere-1': 100 } } } });
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.error.message).toMatch(/nowhere-1/);
+  });
+
+  it('a bad scenario is a 400 with every problem', async () => {
+    const res = await cluster.api.request('POST', '/scenarios', { name: 'bad name!', steps: [{ name: 'a', url: 'ftp://x' }] });
+    expectError(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['name', 'steps.0.url']);
+  });
+
+  it('unknown campaigns are 404, HEAD included, and bad query parameters 400', async () => {
+    expectError(await cluster.api.request('GET', '/campaigns/nope'), 404, 'NOT_FOUND');
+    expect((await cluster.api.request('HEAD', '/campaigns/nope')).status).toBe(404);
+    expectError(await cluster.api.request('GET', '/campaigns?size=1000'), 400, 'VALIDATION_FAILED');
+    expectError(await cluster.api.request('GET', '/campaigns?sort=colour:asc'), 400, 'VALIDATION_FAILED');
+  });
+});
+
+it('lists and searches campaigns with paging', async () => {
+  const res = await cluster.api.request('GET', '/campaigns?filter=e2e*&sort=creation:asc&size=1&page=0');
+  expect(res.status).toBe(200);
+  expect(res.body.size).toBe(1);
+  expect(res.body.totalElements).toBeGreaterThanOrEqual(2);
+  expect(res.body.totalPages).toBe(res.body.totalElements);
+  const all = await cluster.api.request('GET', '/campaigns?filter=E2E%20SPLIT');
+  expect(all.body.elements.every((c: { name: string }) => c.name === 'e2e split')).toBe(true);
+  const health = await cluster.api.request('GET', '/health');
+  expect(health.body).toMatchObject({ status: 'healthy', services: { database: 'up', redis: 'up' } });
+});

@@ -1,0 +1,128 @@
+/**
+ * End-to-end support: real head and factory processes (the built CLI), on the Redis and
+ * Postgres that `npm test` started (DATABASE_URL, REDIS_URL in the environment).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'apps', 'cli', 'dist', 'main.js');
+const logDir = join(root, '.barrage', 'logs', 'e2e');
+
+export function requireEnv(): { DATABASE_URL: string; REDIS_URL: string } {
+  const { DATABASE_URL, REDIS_URL } = process.env;
+  if (!DATABASE_URL || !REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set: run the tests with `npm test`, which starts the stack');
+  return { DATABASE_URL, REDIS_URL };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+function spawnCli(args: string[], env: Record<string, string>, name: string): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface Api {
+  base: string;
+  request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: T; headers: Headers }>;
+}
+
+export function api(base: string): Api {
+  return {
+    base,
+    async request(method, path, body, raw) {
+      const res = await fetch(base + path, {
+        method,
+        headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+        body: raw ?? (body !== undefined ? JSON.stringify(body) : undefined),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+  };
+}
+
+export interface Cluster {
+  api: Api;
+  /** Unique zone names for this cluster, so test files never share factories. */
+  zones: string[];
+  factories: { zone: string; id: string; process: ChildProcess }[];
+  /** Stops every process with SIGTERM and returns their exit codes. */
+  stop(): Promise<(number | null)[]>;
+}
+
+export async function startCluster(opts: { factories: { zone: string; capacity?: number }[] }): Promise<Cluster> {
+  const env = requireEnv();
+  const tag = randomUUID().slice(0, 6);
+  const port = await freePort();
+  const head = spawnCli(['head'], { ...env, PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000' }, `head-${tag}`);
+  const client = api(`http://127.0.0.1:${port}`);
+  await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
+  const factories = opts.factories.map((f, i) => {
+    const zone = `${f.zone}-${tag}`;
+    const id = `${zone}-f${i}`;
+    const args = ['factory', '--zone', zone, '--capacity', String(f.capacity ?? 100), '--id', id];
+    return { zone, id, process: spawnCli(args, { ...env, HEARTBEAT_MS: '1000' }, id) };
+  });
+  await waitFor('factories to register', async () => {
+    const live = (await client.request<{ id: string }[]>('GET', '/factories')).body;
+    return factories.every((f) => live.some((l) => l.id === f.id));
+  }, 60_000);
+  return {
+    api: client,
+    zones: [...new Set(factories.map((f) => f.zone))],
+    factories,
+    stop: async () => Promise.all([...factories.map((f) => stop(f.process)), stop(head)]),
+  };
+}
+
+/** Polls a campaign until it reaches a terminal status. */
+export async function waitForEnd(a: Api, key: string, timeoutMs = 90_000): Promise<any> {
+  return waitFor(`campaign ${key} to end`, async () => {
+    const c = (await a.request('GET', `/campaigns/${key}`)).body;
+    return ['completed', 'failed', 'aborted'].includes(c.status) ? c : null;
+  }, timeoutMs, 250);
+}
