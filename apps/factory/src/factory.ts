@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { factoryConfigSchema, loadConfig, type FactoryConfig } from '@barrage/config';
@@ -35,7 +35,15 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
 
   const processChunk = async (job: Job<ChunkJob>, token?: string) => {
-    const data = chunkJobSchema.parse(job.data);
+    const parsed = chunkJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      // A job this factory cannot read (another version's?) fails for good, and says why.
+      const error = `unreadable chunk job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      const raw = job.data as Partial<ChunkJob>;
+      publisher.event({ event: 'failed', campaignKey: String(raw.campaignKey), chunkId: String(raw.chunkId), factoryId: id, host, at: Math.round(clock.now()), error });
+      throw new UnrecoverableError(error);
+    }
+    const data = parsed.data;
     // At most one chunk of a campaign per factory: the others are meant for the zone's other factories.
     if ([...runners.values()].some((r) => r.job.campaignKey === data.campaignKey)) {
       await job.moveToDelayed(Date.now() + 250, token);

@@ -34,6 +34,7 @@ export const snapshotSchema = z.object({
   /** Epoch ms on the cluster clock, a multiple of resolutionMs. */
   bucketStart: count,
   resolutionMs: z.number().int().positive(),
+  /** The most minions (open model: in-flight iterations) active at once in the interval. */
   minionsActive: count,
   minionsStarted: count,
   iterations: count,

@@ -70,6 +70,8 @@ export class ChunkRunner implements IterationContext {
   private intervalIterations = 0;
   private intervalDropped = 0;
   private intervalTarget = 0;
+  /** Most minions (or in-flight iterations) active at once in the interval. */
+  private intervalPeakActive = 0;
   private totalIterations = 0;
   private totalStarted = 0;
   private totalDropped = 0;
@@ -197,6 +199,7 @@ export class ChunkRunner implements IterationContext {
   private startMinion(intended: number): void {
     const minion = new Iteration(this, this.prepared);
     this.minions.add(minion);
+    if (this.minions.size > this.intervalPeakActive) this.intervalPeakActive = this.minions.size;
     this.intervalStarted++;
     this.totalStarted++;
     minion.begin(this.nextMinionId++, 0, intended);
@@ -230,7 +233,7 @@ export class ChunkRunner implements IterationContext {
       this.intervalTarget++;
       if (this.inFlight < max) {
         const it = this.freeIterations.pop() ?? new Iteration(this, this.prepared);
-        this.inFlight++;
+        if (++this.inFlight > this.intervalPeakActive) this.intervalPeakActive = this.inFlight;
         this.intervalStarted++;
         this.totalStarted++;
         this.health.send(elapsed - due);
@@ -327,7 +330,7 @@ export class ChunkRunner implements IterationContext {
       seq: this.seq++,
       bucketStart: this.bucketStart,
       resolutionMs: job.resolutionMs,
-      minionsActive: this.minionsActive,
+      minionsActive: Math.max(this.intervalPeakActive, this.minionsActive),
       minionsStarted: this.intervalStarted,
       iterations: this.intervalIterations,
       droppedIterations: this.intervalDropped,
@@ -339,6 +342,7 @@ export class ChunkRunner implements IterationContext {
       steps: this.recorders.map((r) => r.swap()),
     };
     this.intervalStarted = this.intervalIterations = this.intervalDropped = this.intervalTarget = 0;
+    this.intervalPeakActive = this.minionsActive;
     this.deps.publisher.snapshot(snapshot);
   }
 }

@@ -50,7 +50,7 @@ export class CampaignsService {
     const jobs = allocateChunks({
       campaignKey: key,
       campaign: payload,
-      scenarios: new Map([...found].map(([n, s]) => [n, { definition: s, version: s.version }])),
+      scenarios: new Map([...found].map(([n, { version, createdAt: _, ...definition }]) => [n, { definition, version }])),
       factories: await this.factories.live(),
       resolutionMs: this.config.RESOLUTION_MS,
     });
