@@ -1,0 +1,103 @@
+/**
+ * Head-side merging of step interval data (SPEC 6.2): counts and count maps are summed,
+ * histograms merged exactly, and the derived numbers of a row computed from the result.
+ */
+import { mergeCounts } from './counts.js';
+import { decodeHistogram, emptyHistogramEncoded, mergeEncoded } from './histogram.js';
+import type { StepIntervalData } from './recorder.js';
+import { summarize, type LatencySummary } from './summary.js';
+
+/** The derived numbers of one interval row (SPEC 6.2); latencies in milliseconds. */
+export interface IntervalNumbers extends Omit<LatencySummary, 'count'> {
+  /** Requests in the interval (every attempt, failures included). */
+  count: number;
+  failures: number;
+  /** count / interval length in seconds. */
+  rps: number;
+  bytesIn: number;
+  bytesOut: number;
+  statusCodes: Record<string, number>;
+  failureKinds: Record<string, number>;
+}
+
+/** An interval with nothing recorded. */
+export function emptyStepInterval(step: string): StepIntervalData {
+  return {
+    step,
+    requests: 0,
+    successes: 0,
+    failures: 0,
+    failureKinds: {},
+    statusCodes: {},
+    failedChecks: {},
+    bytesIn: 0,
+    bytesOut: 0,
+    latency: emptyHistogramEncoded(),
+    serviceTime: emptyHistogramEncoded(),
+  };
+}
+
+/**
+ * Merge interval data (several factories, chunks, zones or steps) into one, labelled `step`.
+ * Counts and maps are summed; histograms are merged exactly. An empty list gives an empty
+ * interval. The inputs are not modified.
+ */
+export function mergeStepIntervals(list: readonly StepIntervalData[], step: string): StepIntervalData {
+  if (list.length === 0) return emptyStepInterval(step);
+  let requests = 0;
+  let successes = 0;
+  let failures = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  for (const d of list) {
+    requests += d.requests;
+    successes += d.successes;
+    failures += d.failures;
+    bytesIn += d.bytesIn;
+    bytesOut += d.bytesOut;
+  }
+  return {
+    step,
+    requests,
+    successes,
+    failures,
+    failureKinds: mergeCounts(list.map((d) => d.failureKinds)),
+    statusCodes: mergeCounts(list.map((d) => d.statusCodes)),
+    failedChecks: mergeCounts(list.map((d) => d.failedChecks)),
+    bytesIn,
+    bytesOut,
+    latency: mergeEncoded(list.map((d) => d.latency)),
+    serviceTime: mergeEncoded(list.map((d) => d.serviceTime)),
+  };
+}
+
+/**
+ * The derived numbers of an interval row: `count` (requests), `failures`, `rps` (count per
+ * second of `resolutionMs`), the latency summary in ms, bytes, status codes and failure kinds
+ * (fresh copies). Throws a RangeError when `resolutionMs` is not a positive finite number.
+ */
+export function describeInterval(data: StepIntervalData, resolutionMs: number): IntervalNumbers {
+  if (!(Number.isFinite(resolutionMs) && resolutionMs > 0)) {
+    throw new RangeError(`describeInterval: resolutionMs must be a positive number, got ${resolutionMs}`);
+  }
+  const s = summarize(decodeHistogram(data.latency));
+  return {
+    count: data.requests,
+    failures: data.failures,
+    rps: data.requests / (resolutionMs / 1000),
+    mean: s.mean,
+    min: s.min,
+    p50: s.p50,
+    p75: s.p75,
+    p90: s.p90,
+    p95: s.p95,
+    p99: s.p99,
+    p999: s.p999,
+    max: s.max,
+    stdDev: s.stdDev,
+    bytesIn: data.bytesIn,
+    bytesOut: data.bytesOut,
+    statusCodes: mergeCounts([data.statusCodes]),
+    failureKinds: mergeCounts([data.failureKinds]),
+  };
+}

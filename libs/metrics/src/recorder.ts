@@ -1,0 +1,253 @@
+/**
+ * Per-step, per-interval counters of a factory (SPEC 6.1), modelled on autocannon's hot path:
+ * recording a response is a handful of typed-array increments plus two histogram records (the
+ * fast path of `recordMicros`), with no allocation (callers that pass integer microseconds also
+ * avoid boxing doubles at the call). `swap()` hands out the interval's data (histograms encoded) and starts the next
+ * interval on a second, already reset pair of histograms (the HdrHistogram Recorder pattern),
+ * so no histogram is ever allocated after construction.
+ */
+import {
+  createLatencyHistogram,
+  emptyHistogramEncoded,
+  encodeHistogram,
+  recordMicros,
+  type Histogram,
+} from './histogram.js';
+import { addCount } from './counts.js';
+
+/** Failure kinds, in reporting order. Unknown kinds are counted as `other`. */
+export const FAILURE_KINDS = [
+  'timeout',
+  'connect_refused',
+  'connect_reset',
+  'dns',
+  'tls',
+  'http_4xx',
+  'http_5xx',
+  'check_failed',
+  'dropped',
+  'other',
+] as const;
+
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+const FAILURE_KIND_SET: ReadonlySet<string> = new Set(FAILURE_KINDS);
+
+/** True when `k` is one of the known failure kinds. */
+export function isFailureKind(k: unknown): k is FailureKind {
+  return typeof k === 'string' && FAILURE_KIND_SET.has(k);
+}
+
+/** One step's data for one interval: plain, JSON-serialisable. */
+export interface StepIntervalData {
+  step: string;
+  /** Every attempt: successes + failures (dropped arrivals included). */
+  requests: number;
+  successes: number;
+  failures: number;
+  /** Failures by kind; only non-zero kinds appear. */
+  failureKinds: Record<string, number>;
+  /** Responses by HTTP status code ("200": n); only non-zero codes appear. */
+  statusCodes: Record<string, number>;
+  /** Failed checks by check name. */
+  failedChecks: Record<string, number>;
+  bytesIn: number;
+  bytesOut: number;
+  /** Latency (intended start → end), µs, compressed base64 HDR histogram. */
+  latency: string;
+  /** Service time (actual send → end), µs, compressed base64 HDR histogram. */
+  serviceTime: string;
+}
+
+/** Status codes 0–599 are counted in a fixed array; anything else goes to a (rare) map. */
+const STATUS_SLOTS = 600;
+
+// Slots of the counters array: totals, then one per failure kind in FAILURE_KINDS order.
+const C_REQUESTS = 0;
+const C_SUCCESSES = 1;
+const C_FAILURES = 2;
+const C_BYTES_IN = 3;
+const C_BYTES_OUT = 4;
+const C_KIND0 = 5;
+const C_SIZE = C_KIND0 + FAILURE_KINDS.length;
+
+/** Slot of a failure kind in FAILURE_KINDS; unknown kinds map to `other`. */
+function kindIndex(kind: string): number {
+  switch (kind) {
+    case 'timeout':
+      return 0;
+    case 'connect_refused':
+      return 1;
+    case 'connect_reset':
+      return 2;
+    case 'dns':
+      return 3;
+    case 'tls':
+      return 4;
+    case 'http_4xx':
+      return 5;
+    case 'http_5xx':
+      return 6;
+    case 'check_failed':
+      return 7;
+    case 'dropped':
+      return 8;
+    default:
+      return 9; // other
+  }
+}
+
+export class StepRecorder {
+  readonly step: string;
+
+  private latencyActive: Histogram;
+  private latencySpare: Histogram;
+  private serviceActive: Histogram;
+  private serviceSpare: Histogram;
+
+  // Every counter lives in one Float64Array: increments never allocate, whatever the values
+  // grow to (object fields holding non-Smi numbers may box them).
+  private readonly c = new Float64Array(C_SIZE);
+
+  private readonly statusCounts = new Float64Array(STATUS_SLOTS);
+  private readonly oddStatuses = new Map<number, number>();
+  private readonly checks = new Map<string, number>();
+
+  constructor(step: string) {
+    this.step = step;
+    this.latencyActive = createLatencyHistogram();
+    this.latencySpare = createLatencyHistogram();
+    this.serviceActive = createLatencyHistogram();
+    this.serviceSpare = createLatencyHistogram();
+  }
+
+  /** Requests recorded so far in the current interval. */
+  get requests(): number {
+    return this.c[C_REQUESTS];
+  }
+
+  /** Failures recorded so far in the current interval. */
+  get failures(): number {
+    return this.c[C_FAILURES];
+  }
+
+  /**
+   * A response arrived. `failureKind` null means success; otherwise the response counts as a
+   * failure of that kind (the caller classifies: e.g. `http_5xx`, `check_failed`). Both
+   * durations are recorded (clamped to 1 µs – 60 s).
+   */
+  recordResponse(
+    latencyUs: number,
+    serviceUs: number,
+    status: number,
+    bytesIn: number,
+    bytesOut: number,
+    failureKind: FailureKind | null,
+  ): void {
+    const c = this.c;
+    c[C_REQUESTS]++;
+    if (failureKind === null) c[C_SUCCESSES]++;
+    else {
+      c[C_FAILURES]++;
+      c[C_KIND0 + kindIndex(failureKind)]++;
+    }
+    if (status >= 0 && status < STATUS_SLOTS && (status | 0) === status) this.statusCounts[status]++;
+    else this.countOddStatus(status);
+    c[C_BYTES_IN] += bytesIn;
+    c[C_BYTES_OUT] += bytesOut;
+    recordMicros(this.latencyActive, latencyUs);
+    recordMicros(this.serviceActive, serviceUs);
+  }
+
+  /**
+   * An attempt failed without a response (timeout, connection or DNS/TLS error, dropped
+   * arrival...). Counts a request and a failure of `kind`. `latencyUs` (intended start → failure)
+   * goes to the latency histogram when it is a number ≥ 0; pass -1 (or NaN) to record no latency,
+   * e.g. for a `dropped` arrival that was never sent. The service-time histogram is untouched.
+   */
+  recordFailure(kind: FailureKind, latencyUs: number): void {
+    const c = this.c;
+    c[C_REQUESTS]++;
+    c[C_FAILURES]++;
+    c[C_KIND0 + kindIndex(kind)]++;
+    if (latencyUs >= 0) recordMicros(this.latencyActive, latencyUs);
+  }
+
+  /**
+   * A named check failed. Only the per-name counter moves: whether the response is a failure
+   * (`check_failed`) is the caller's call in `recordResponse`.
+   */
+  recordCheckFailure(name: string): void {
+    const m = this.checks;
+    m.set(name, (m.get(name) ?? 0) + 1);
+  }
+
+  /**
+   * Return the interval's data and start the next interval. The histograms swap with their
+   * spares (already reset), and the returned ones are encoded then reset to become the spares.
+   */
+  swap(): StepIntervalData {
+    const lat = this.latencyActive;
+    this.latencyActive = this.latencySpare;
+    this.latencySpare = lat;
+    const svc = this.serviceActive;
+    this.serviceActive = this.serviceSpare;
+    this.serviceSpare = svc;
+
+    const c = this.c;
+    const data: StepIntervalData = {
+      step: this.step,
+      requests: c[C_REQUESTS],
+      successes: c[C_SUCCESSES],
+      failures: c[C_FAILURES],
+      failureKinds: this.failureKindsRecord(),
+      statusCodes: this.statusCodesRecord(),
+      failedChecks: this.failedChecksRecord(),
+      bytesIn: c[C_BYTES_IN],
+      bytesOut: c[C_BYTES_OUT],
+      latency: lat.totalCount > 0 ? encodeHistogram(lat) : emptyHistogramEncoded(),
+      serviceTime: svc.totalCount > 0 ? encodeHistogram(svc) : emptyHistogramEncoded(),
+    };
+
+    if (lat.totalCount > 0) lat.reset();
+    if (svc.totalCount > 0) svc.reset();
+    c.fill(0);
+    this.statusCounts.fill(0);
+    this.oddStatuses.clear();
+    this.checks.clear();
+    return data;
+  }
+
+  private countOddStatus(status: number): void {
+    const m = this.oddStatuses;
+    m.set(status, (m.get(status) ?? 0) + 1);
+  }
+
+  private failureKindsRecord(): Record<string, number> {
+    const r: Record<string, number> = {};
+    const c = this.c;
+    for (let i = 0; i < FAILURE_KINDS.length; i++) {
+      const n = c[C_KIND0 + i];
+      if (n !== 0) r[FAILURE_KINDS[i]] = n;
+    }
+    return r;
+  }
+
+  private statusCodesRecord(): Record<string, number> {
+    const r: Record<string, number> = {};
+    const a = this.statusCounts;
+    for (let i = 0; i < STATUS_SLOTS; i++) {
+      if (a[i] !== 0) r[String(i)] = a[i];
+    }
+    for (const [status, n] of this.oddStatuses) {
+      addCount(r, String(status), n);
+    }
+    return r;
+  }
+
+  private failedChecksRecord(): Record<string, number> {
+    const r: Record<string, number> = {};
+    for (const [name, n] of this.checks) addCount(r, name, n);
+    return r;
+  }
+}
