@@ -4,14 +4,15 @@ import { createServer, type Server } from 'node:http';
  * A small HTTP target that counts what it receives, for the demo and the end-to-end tests:
  * the ground truth a report is compared with. Routes: any path answers 200 `ok` except
  * `/status/NNN` (answers NNN) and `/slow/MS` (answers after MS ms); `/__stats` returns the
- * counts as JSON (not counted) and `/__reset` clears them.
+ * counts as JSON (not counted) and `/__reset` clears them. With `recordArrivals`, every
+ * request's path and arrival instant is kept too (tests compare them with the plan).
  */
 export interface TargetStats {
   total: number;
   byPath: Record<string, number>;
   byMethod: Record<string, number>;
-  /** Arrival instants (epoch ms) when recording is on. */
-  arrivals: number[];
+  /** Arrivals (path, epoch ms) when recording is on. */
+  arrivals: { path: string; at: number }[];
 }
 
 export interface RunningTarget {
@@ -40,7 +41,7 @@ export async function startTarget(opts: { port?: number; host?: string; recordAr
     stats.total++;
     stats.byPath[path] = (stats.byPath[path] ?? 0) + 1;
     stats.byMethod[req.method ?? 'GET'] = (stats.byMethod[req.method ?? 'GET'] ?? 0) + 1;
-    if (opts.recordArrivals) stats.arrivals.push(Date.now());
+    if (opts.recordArrivals) stats.arrivals.push({ path, at: Date.now() });
     req.resume();
     req.on('end', () => {
       const status = /^\/status\/(\d{3})$/.exec(path);

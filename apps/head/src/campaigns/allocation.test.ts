@@ -63,4 +63,18 @@ describe('allocateChunks', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.minions).toBe(1);
   });
+
+  it('refuses a looping scenario that nothing would ever stop', () => {
+    const looping = scenarioSchema.parse({ name: 's', loop: true, steps: [{ name: 'a', url: 'http://127.0.0.1/' }] });
+    const run = (timeoutMs?: number) =>
+      allocateChunks({
+        campaignKey: 'k',
+        campaign: createCampaignSchema.parse({ name: 'c', timeoutMs, scenarios: { s: { minionsCount: 2 } } }),
+        scenarios: new Map([['s', { definition: looping, version: 1 }]]),
+        factories: [factory('f1', 'a')],
+        resolutionMs: 1000,
+      });
+    expect(() => run()).toThrow(/set timeoutMs/);
+    expect(run(5000)[0]!.replay).toBe(true);
+  });
 });

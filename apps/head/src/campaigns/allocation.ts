@@ -41,6 +41,11 @@ export function allocateChunks(input: AllocationInput): ChunkJob[] {
     const lines = open ? null : planLines(profile, cs.minionsCount, campaign.speedFactor);
     const rate = open ? planRate(profile, campaign.speedFactor) : null;
     const endMs = planEndMs(profile, campaign.speedFactor);
+    const replay = !open && replaysUntilEnd(profile, scenario.definition.loop);
+    if (replay && endMs === null && campaign.timeoutMs === undefined) {
+      problems.push({ path: 'timeoutMs', message: `scenario ${name} loops ("loop": true) with a ${profile.profile} profile, which has no end: set timeoutMs (or timeout) to bound the campaign` });
+      continue;
+    }
     const zoneNames = [...zoneWeights.keys()];
     zoneNames.forEach((zone, zoneIndex) => {
       const inZone = factories.filter((f) => f.zone === zone);
@@ -72,7 +77,7 @@ export function allocateChunks(input: AllocationInput): ChunkJob[] {
           timeoutMs: campaign.timeoutMs ?? null,
           hardTimeout: campaign.hardTimeout,
           completion: 'completion' in profile && profile.completion ? profile.completion : 'GRACEFUL',
-          replay: !open && replaysUntilEnd(profile, scenario.definition.loop),
+          replay,
           maxInFlight: open && 'maxInFlight' in profile ? profile.maxInFlight : null,
         });
       });

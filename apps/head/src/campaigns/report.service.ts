@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { mergeCounts, mergeEncoded, summarizeEncoded } from '@barrage/metrics';
+import { isOpenProfile, planEndMs, planRate, totalArrivals } from '@barrage/planning';
 import { TERMINAL_STATUSES, type CampaignStatus } from '@barrage/contracts';
 import { PrismaService } from '../infra/prisma.service.js';
 import { ApiError, notFound } from '../common/api-error.js';
-import { toSummary } from './campaign.mapper.js';
+import { toSummary, type CampaignDefinition } from './campaign.mapper.js';
 import type { Interval } from '../generated/prisma/client.js';
 
 type Row = Interval;
@@ -38,6 +39,33 @@ function group<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
     else m.set(k, [it]);
   }
   return m;
+}
+
+/**
+ * Open-model scenarios: the arrivals the plan asked for against those that started and
+ * those dropped for want of a free slot (maxInFlight).
+ */
+function rateControl(def: CampaignDefinition, speedFactor: number, rows: Row[], durationSeconds: number) {
+  const out = [];
+  for (const [name, s] of Object.entries(def.payload.scenarios)) {
+    const profile = s.executionProfile;
+    if (!profile || !isOpenProfile(profile)) continue;
+    const schedule = planRate(profile, speedFactor);
+    const planned = totalArrivals(schedule);
+    const own = rows.filter((r) => r.scenario === name && r.step === '*' && r.zone === '*');
+    const started = own.reduce((n, r) => n + r.iterations, 0);
+    const dropped = own.reduce((n, r) => n + r.dropped, 0);
+    const planSeconds = (planEndMs(profile, speedFactor) ?? 0) / 1000;
+    out.push({
+      scenario: name,
+      targetIterations: planned,
+      startedIterations: started,
+      droppedIterations: dropped,
+      targetRate: planSeconds > 0 ? planned / planSeconds : 0,
+      achievedRate: durationSeconds > 0 ? started / durationSeconds : 0,
+    });
+  }
+  return out;
 }
 
 /** The final report (SPEC 6.3) and the interval series (SPEC 6.2), computed from the merged rows. */
@@ -93,6 +121,7 @@ export class ReportService {
         maxEventLoopLagMs: total.reduce((m, r) => Math.max(m, r.maxLagMs), 0),
         maxSendLatenessMs: total.reduce((m, r) => Math.max(m, r.maxLatenessMs), 0),
       },
+      rateControl: rateControl(c.definition as unknown as CampaignDefinition, c.speedFactor, rows, durationSeconds),
       thresholds: c.resultDetails ?? [],
       scenarios: [...group(resources, (r) => r.scenario)].map(([scenario, sRows]) => ({
         name: scenario,
