@@ -44,6 +44,8 @@ export class ChunkRunner implements IterationContext {
   private readonly health = new GeneratorHealth();
 
   private startAt = 0;
+  /** Offset into the plan at which this chunk was taken: 0 unless it was taken late. */
+  private joinedAtMs = 0;
   private endAt = Number.POSITIVE_INFINITY;
   private stopping = false;
   private hardStopped = false;
@@ -101,6 +103,8 @@ export class ChunkRunner implements IterationContext {
       this.event('started');
       this.applyControl();
       this.control.onChange(() => this.applyControl());
+      // Taken after the start instant (a takeover): join the plan at the current offset.
+      this.joinedAtMs = Math.max(0, this.clock.now() - startAt);
       await this.sleepUntil(startAt);
       const done = new Promise<void>((r) => (this.resolveDone = r));
       this.bucketStart = Math.floor(startAt / this.job.resolutionMs) * this.job.resolutionMs;
@@ -156,7 +160,9 @@ export class ChunkRunner implements IterationContext {
 
   private applyControl(): void {
     const s = this.control.state;
-    const planned = this.job.endMs === null ? Number.POSITIVE_INFINITY : this.startAt + this.job.endMs;
+    // The open model ends with its last arrival, never by a timer that could cut arrivals
+    // still due within the same millisecond; closed profiles end at the plan's end.
+    const planned = this.job.endMs === null || this.job.rate ? Number.POSITIVE_INFINITY : this.startAt + this.job.endMs;
     const end = s.endAt ?? planned;
     if (end !== this.endAt) {
       this.endAt = end;
@@ -210,8 +216,7 @@ export class ChunkRunner implements IterationContext {
   private startOpen(): void {
     const rate = this.job.rate!;
     this.arrivalsTotal = totalArrivals(rate);
-    const elapsed = Math.max(0, this.clock.now() - this.startAt);
-    this.nextArrival = nextOwnedUnit(this.job.share, elapsed > 0 ? arrivalsBefore(rate, elapsed) : 0);
+    this.nextArrival = nextOwnedUnit(this.job.share, this.joinedAtMs > 0 ? arrivalsBefore(rate, this.joinedAtMs) : 0);
     // Warm the path so the first arrivals are not late while the code compiles.
     for (let i = 0; i < Math.min(this.job.maxInFlight ?? 1000, 64); i++) this.freeIterations.push(new Iteration(this, this.prepared));
     this.tickArrivals();
