@@ -15,6 +15,8 @@
  * consecutive ranges of the one sequence, so the rounding rotates through the owners.
  */
 
+import { largestRemainder } from './largest-remainder.js';
+
 /** How finely weights are resolved: 1/1000 of a unit (0.001 percentage points). */
 export const WEIGHT_RESOLUTION = 1000;
 
@@ -45,16 +47,20 @@ export interface Apportionment {
 /** Integer weights with the same proportions, within the resolution and the period cap. */
 export function scaleWeights(weights: readonly number[]): number[] {
   assertWeights(weights);
-  const scaled = reduceByGcd(weights.map((w) => toInteger(w * WEIGHT_RESOLUTION, w)));
-  if (sum(scaled) <= MAX_PERIOD) return scaled;
   const total = sum(weights);
-  return reduceByGcd(weights.map((w) => toInteger((w * MAX_PERIOD) / total, w)));
+  const rounded = reduceByGcd(weights.map((w) => (w > 0 ? Math.max(1, Math.round(w * WEIGHT_RESOLUTION)) : 0)));
+  const roundedSum = sum(rounded);
+  // Plain rounding keeps equal weights equal; it is used when it stays within the bound.
+  const faithful = rounded.every((v, i) => Math.abs(v / roundedSum - weights[i]! / total) <= 1 / MAX_PERIOD);
+  if (roundedSum <= MAX_PERIOD && faithful) return rounded;
+  // Rounded by largest remainder to a fixed period, so the scaled weights keep their sum and
+  // every share is off by less than one unit of the period (≤ 1e-5 of the load).
+  const period = Math.min(MAX_PERIOD, Math.max(weights.length, Math.round(sum(weights) * WEIGHT_RESOLUTION)));
+  const scaled = largestRemainder(period, weights);
+  // A positive weight never rounds to 0: an owner the caller weighted keeps some share.
+  return reduceByGcd(scaled.map((v, i) => (weights[i]! > 0 ? Math.max(1, v) : 0)));
 }
 
-/** A positive weight never rounds to 0: an owner the caller weighted keeps some share. */
-function toInteger(value: number, weight: number): number {
-  return weight > 0 ? Math.max(1, Math.round(value)) : 0;
-}
 
 function assertWeights(weights: readonly number[]): void {
   if (weights.length === 0) throw new RangeError('weights must not be empty');
