@@ -3,7 +3,7 @@
  * processes, a campaign against a local target that counts what it receives.
  */
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
-import { startCluster, waitForEnd, type Cluster } from './support/cluster';
+import { startCluster, waitFor, waitForEnd, type Cluster } from './support/cluster';
 
 jest.setTimeout(180_000);
 
@@ -99,6 +99,73 @@ it('runs a REGULAR profile with two steps and counts check failures by name', as
   expect(steps).toEqual({ first: [20, 0], missing: [20, 20] });
 });
 
+describe('timeouts and abort', () => {
+  const loopScenario = () => saveScenario('e2e-loop', [{ name: 'slow', url: '{{base}}/slow/100' }], { loop: true });
+  const chunksDone = (key: string) =>
+    waitFor('every chunk to finish', async () => {
+      const ex = (await cluster.api.request('GET', `/campaigns/${key}/execution`)).body;
+      return ex.zones.every((z: { chunks: { status: string }[] }) => z.chunks.every((c) => ['finished', 'failed'].includes(c.status)));
+    });
+
+  it('a soft timeout stops new iterations and completes, counting exactly what was sent', async () => {
+    await loopScenario();
+    const created = await cluster.api.request('POST', '/campaigns', {
+      name: 'e2e soft timeout',
+      startOffsetMs: 100,
+      timeoutMs: 1000,
+      scenarios: { 'e2e-loop': { minionsCount: 4, zones: { [cluster.zones[0]!]: 100 } } },
+    });
+    expect(created.status).toBe(201);
+    const done = await waitForEnd(cluster.api, created.body.key);
+    expect([done.status, done.result]).toEqual(['completed', 'passed']);
+    const report = (await cluster.api.request('GET', `/campaigns/${created.body.key}/report`)).body;
+    // ~10 iterations per minion in 1 s of 100 ms requests
+    expect(target.stats.total).toBeGreaterThanOrEqual(20);
+    expect(report.summary.requests).toBe(target.stats.total);
+  });
+
+  it('a hard timeout stops every minion at once and fails the campaign with a reason', async () => {
+    await loopScenario();
+    const created = await cluster.api.request('POST', '/campaigns', {
+      name: 'e2e hard timeout',
+      startOffsetMs: 100,
+      timeoutMs: 1000,
+      hardTimeout: true,
+      scenarios: { 'e2e-loop': { minionsCount: 4, zones: { [cluster.zones[0]!]: 100 } } },
+    });
+    const done = await waitForEnd(cluster.api, created.body.key);
+    expect([done.status, done.result]).toEqual(['failed', 'error']);
+    expect(done.failureReason).toMatch(/hard timeout of 1000 ms/);
+    await chunksDone(created.body.key);
+    await new Promise((r) => setTimeout(r, 1500)); // the factories' last snapshots
+    const report = (await cluster.api.request('GET', `/campaigns/${created.body.key}/report`)).body;
+    // Requests cut in flight reached the target but have no response to record: at most one per minion.
+    expect(target.stats.total - report.summary.requests).toBeGreaterThanOrEqual(0);
+    expect(target.stats.total - report.summary.requests).toBeLessThanOrEqual(4);
+    expect(report.summary.requests).toBeGreaterThanOrEqual(20);
+  });
+
+  it('abort ends a running campaign, and a second abort is a 409', async () => {
+    await loopScenario();
+    const created = await cluster.api.request('POST', '/campaigns', {
+      name: 'e2e abort',
+      startOffsetMs: 100,
+      timeoutMs: 60_000,
+      scenarios: { 'e2e-loop': { minionsCount: 2, zones: { [cluster.zones[1]!]: 100 } } },
+    });
+    await waitFor('requests to arrive', async () => target.stats.total > 4);
+    const aborted = await cluster.api.request('POST', `/campaigns/${created.body.key}/abort`, { hard: false });
+    expect(aborted.status).toBe(202);
+    expect(aborted.body.status).toBe('aborted');
+    await chunksDone(created.body.key);
+    const again = await cluster.api.request('POST', `/campaigns/${created.body.key}/abort`, {});
+    expect([again.status, again.body.error.code]).toEqual([409, 'CONFLICT']);
+    const seen = target.stats.total;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(target.stats.total).toBe(seen);
+  });
+});
+
 describe('the API refuses bad input with the error shape of SPEC 3.7', () => {
   const expectError = (res: { status: number; body: any }, status: number, code: string) => {
     expect(res.status).toBe(status);
@@ -143,6 +210,10 @@ describe('the API refuses bad input with the error shape of SPEC 3.7', () => {
     expect((await cluster.api.request('HEAD', '/campaigns/nope')).status).toBe(404);
     expectError(await cluster.api.request('GET', '/campaigns?size=1000'), 400, 'VALIDATION_FAILED');
     expectError(await cluster.api.request('GET', '/campaigns?sort=colour:asc'), 400, 'VALIDATION_FAILED');
+    const some = (await cluster.api.request('GET', '/campaigns?size=1')).body.elements[0].key;
+    expectError(await cluster.api.request('GET', `/campaigns/${some}/intervals?since=yesterday`), 400, 'VALIDATION_FAILED');
+    expectError(await cluster.api.request('GET', '/no/such/route'), 404, 'NOT_FOUND');
+    expectError(await cluster.api.request('POST', '/scenarios', undefined, JSON.stringify({ name: 'big', description: 'x'.repeat(2_000_000), steps: [] })), 413, 'PAYLOAD_TOO_LARGE');
   });
 });
 

@@ -104,3 +104,13 @@ export interface Page<T> {
   totalElements: number;
   elements: T[];
 }
+
+/** GET /campaigns/{key}/intervals: without a dimension, its roll-up ('*') is returned. */
+export const intervalsQuerySchema = z.strictObject({
+  scenario: z.string().max(100).optional(),
+  step: z.string().max(100).optional(),
+  zone: z.string().max(64).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+export type IntervalsQuery = z.output<typeof intervalsQuerySchema>;

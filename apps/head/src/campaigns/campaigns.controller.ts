@@ -73,7 +73,7 @@ export class CampaignsController {
   }
 
   @Get(':key/intervals')
-  intervals(@Param('key') key: string, @Query() query: Record<string, string>) {
+  intervals(@Param('key') key: string, @Query() query: unknown) {
     return this.reports.intervals(key, query);
   }
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { mergeCounts, mergeEncoded, summarizeEncoded } from '@barrage/metrics';
 import { isOpenProfile, planEndMs, planRate, totalArrivals } from '@barrage/planning';
-import { TERMINAL_STATUSES, type CampaignStatus } from '@barrage/contracts';
+import { TERMINAL_STATUSES, intervalsQuerySchema, type CampaignStatus } from '@barrage/contracts';
 import { PrismaService } from '../infra/prisma.service.js';
-import { ApiError, notFound } from '../common/api-error.js';
+import { ApiError, notFound, parseOr400 } from '../common/api-error.js';
 import { toSummary, type CampaignDefinition } from './campaign.mapper.js';
 import type { Interval } from '../generated/prisma/client.js';
 
@@ -134,7 +134,8 @@ export class ReportService {
     };
   }
 
-  async intervals(key: string, q: { scenario?: string; step?: string; zone?: string; since?: string; until?: string }) {
+  async intervals(key: string, query: unknown) {
+    const q = parseOr400(intervalsQuerySchema, query, 'query');
     const exists = await this.prisma.campaign.count({ where: { key } });
     if (!exists) throw notFound(`campaign "${key}"`);
     const rows = await this.prisma.interval.findMany({
