@@ -225,6 +225,9 @@ it('lists and searches campaigns with paging', async () => {
   expect(res.body.totalPages).toBe(res.body.totalElements);
   const all = await cluster.api.request('GET', '/campaigns?filter=E2E%20SPLIT');
   expect(all.body.elements.every((c: { name: string }) => c.name === 'e2e split')).toBe(true);
+  const docs = await cluster.api.request('GET', '/docs');
+  expect(docs.body.openapi).toBe('3.0.3');
+  expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/campaigns', '/campaigns/{key}/report', '/scenarios']));
   const health = await cluster.api.request('GET', '/health');
   expect(health.body).toMatchObject({ status: 'healthy', services: { database: 'up', redis: 'up' } });
 });

@@ -17,6 +17,7 @@ import { OrchestratorService } from './campaigns/orchestrator.service.js';
 import { ReportService } from './campaigns/report.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { HealthController } from './health/health.controller.js';
+import { DocsController } from './health/docs.controller.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -48,7 +49,7 @@ export class CampaignsModule {}
 @Module({ imports: [CampaignsModule], providers: [IngestService] })
 export class IngestModule {}
 
-@Module({ imports: [FactoriesModule], controllers: [HealthController] })
+@Module({ imports: [FactoriesModule], controllers: [HealthController, DocsController] })
 export class HealthModule {}
 
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {

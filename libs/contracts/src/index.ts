@@ -5,3 +5,4 @@ export * from './campaign.js';
 export * from './job.js';
 export * from './snapshot.js';
 export * from './cluster.js';
+export * from './openapi.js';

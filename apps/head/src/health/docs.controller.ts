@@ -1,0 +1,13 @@
+import { Controller, Get } from '@nestjs/common';
+import { openApiDocument } from '@barrage/contracts';
+
+const document = openApiDocument('0.1.0');
+
+/** GET /docs: the OpenAPI description generated from the request schemas. */
+@Controller('docs')
+export class DocsController {
+  @Get()
+  docs() {
+    return document;
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { campaignSearchSchema, createCampaignSchema, intervalsQuerySchema, patchCampaignSchema } from './campaign.js';
+import { scenarioSchema } from './scenario.js';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      },
+    },
+  },
+};
+
+function queryParameters(schema: z.ZodObject) {
+  const js = json(schema) as { properties?: Record<string, object> };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
+}
+
+const errors = {
+  '400': { description: 'Bad body or query', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '404': { description: 'Unknown resource', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '409': { description: 'Wrong state', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+};
+const ok = (description: string) => ({ description, content: { 'application/json': {} } });
+const keyParam = [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }];
+
+/**
+ * The OpenAPI description, generated from the very schemas that validate requests, so the
+ * documentation cannot disagree with what the API accepts.
+ */
+export function openApiDocument(version: string) {
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Barrage', version, description: 'Distributed load testing: campaigns, scenarios, factories.' },
+    components: {
+      schemas: {
+        Error: errorBody,
+        Scenario: json(scenarioSchema),
+        CreateCampaign: json(createCampaignSchema),
+        PatchCampaign: json(patchCampaignSchema),
+      },
+    },
+    paths: {
+      '/scenarios': {
+        post: { summary: 'Create a scenario or a new version of it', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Scenario' } } } }, responses: { '201': ok('The stored version'), ...errors } },
+        get: { summary: 'List scenarios (latest versions)', responses: { '200': ok('Scenarios') } },
+      },
+      '/scenarios/{name}': {
+        get: { summary: 'One scenario', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': ok('The latest version'), ...errors } },
+        delete: { summary: 'Delete a scenario', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'Deleted' }, ...errors } },
+      },
+      '/campaigns': {
+        post: { summary: 'Create and start a campaign', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateCampaign' } } } }, responses: { '201': ok('The campaign'), ...errors } },
+        get: { summary: 'Search campaigns', parameters: queryParameters(campaignSearchSchema), responses: { '200': ok('A page of campaigns'), ...errors } },
+      },
+      '/campaigns/{key}': {
+        get: { summary: 'Summary state', parameters: keyParam, responses: { '200': ok('The campaign'), ...errors } },
+        head: { summary: 'Exists?', parameters: keyParam, responses: { '200': { description: 'Exists' }, '404': { description: 'Unknown' } } },
+        patch: { summary: 'Change the note', parameters: keyParam, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/PatchCampaign' } } } }, responses: { '200': ok('The campaign'), ...errors } },
+        delete: { summary: 'Delete an ended campaign', parameters: keyParam, responses: { '204': { description: 'Deleted' }, ...errors } },
+      },
+      '/campaigns/{key}/start': { post: { summary: 'Start a ready campaign (manualStart)', parameters: keyParam, responses: { '202': ok('The campaign'), ...errors } } },
+      '/campaigns/{key}/abort': { post: { summary: 'Abort, soft or hard', parameters: keyParam, responses: { '202': ok('The campaign'), ...errors } } },
+      '/campaigns/{key}/definition': { get: { summary: 'The payload and scenario versions it ran with', parameters: keyParam, responses: { '200': ok('Definition'), ...errors } } },
+      '/campaigns/{key}/execution': { get: { summary: 'Zones and their chunks', parameters: keyParam, responses: { '200': ok('Execution'), ...errors } } },
+      '/campaigns/{key}/report': { get: { summary: 'The final report', parameters: keyParam, responses: { '200': ok('Report'), ...errors } } },
+      '/campaigns/{key}/intervals': { get: { summary: 'Aggregated intervals', parameters: [...keyParam, ...queryParameters(intervalsQuerySchema)], responses: { '200': ok('Interval rows'), ...errors } } },
+      '/campaigns/{key}/logs': { get: { summary: 'The event log', parameters: keyParam, responses: { '200': ok('Events'), ...errors } } },
+      '/factories': { get: { summary: 'Live factories', responses: { '200': ok('Factories') } } },
+      '/zones': { get: { summary: 'Zones with live factories', responses: { '200': ok('Zones') } } },
+      '/health': { get: { summary: 'Health of the head and its dependencies', responses: { '200': ok('Healthy or degraded'), '503': ok('Database or Redis down') } } },
+    },
+  };
+}
