@@ -31,9 +31,10 @@ export class Publisher {
       return;
     }
     this.pending++;
-    // Approximate trimming keeps the stream bounded without ever cutting what the heads have not read yet in practice.
+    // Heads delete what they merged; the cap only bounds Redis's memory when no head runs
+    // for a long time (100k snapshots ≈ a few hundred MB), at the price of the oldest ones.
     this.redis
-      .xadd(redisKeys.stream, 'MAXLEN', '~', '1000000', '*', 'data', data)
+      .xadd(redisKeys.stream, 'MAXLEN', '~', '100000', '*', 'data', data)
       .catch(this.onError)
       .finally(() => {
         this.pending--;

@@ -91,7 +91,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         if (isPermanent(e)) this.log.warn({ err: e, id }, 'dropping stream message');
         else throw e;
       }
-      await this.conn.xack(redisKeys.stream, redisKeys.streamGroup, id);
+      // Acknowledged means merged in Postgres: the entry is no longer needed in Redis.
+      await this.conn.multi().xack(redisKeys.stream, redisKeys.streamGroup, id).xdel(redisKeys.stream, id).exec();
       this.ingested++;
     }
   }
