@@ -104,19 +104,7 @@ function summarizeJs(h: JsHistogram, total: number): LatencySummary {
     const d = h.medianEquivalentValue(h.valueFromIndex(i)) - mean;
     dev2 += d * d * c;
   }
-  return {
-    count: total,
-    min: valueMs(at[0]),
-    mean: valueMs(mean),
-    p50: valueMs(at[1]),
-    p75: valueMs(at[2]),
-    p90: valueMs(at[3]),
-    p95: valueMs(at[4]),
-    p99: valueMs(at[5]),
-    p999: valueMs(at[6]),
-    max: valueMs(at[7]),
-    stdDev: finite(Math.sqrt(dev2 / total)) / US_PER_MS,
-  };
+  return fromScan(total, at, mean, dev2);
 }
 
 /**
@@ -171,6 +159,11 @@ function summarizeFast(h: Histogram, total: number): LatencySummary {
     const d = sb * size + (size >> 1) - mean;
     dev2 += d * d * c;
   }
+  return fromScan(total, at, mean, dev2);
+}
+
+/** The summary of a bucket scan: `at` holds min, p50 … p999, max in µs (PCTS order). */
+function fromScan(total: number, at: number[], mean: number, dev2: number): LatencySummary {
   return {
     count: total,
     min: valueMs(at[0]),

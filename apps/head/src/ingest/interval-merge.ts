@@ -50,7 +50,7 @@ export function contributions(s: Snapshot): RowContribution[] {
   return out;
 }
 
-export interface StoredRow extends RowKey {
+export interface StoredRow extends RowKey, Gauges {
   histogram: string;
   serviceHistogram: string | null;
   count: number;
@@ -60,12 +60,6 @@ export interface StoredRow extends RowKey {
   statusCodes: unknown;
   failureKinds: unknown;
   failedChecks: unknown;
-  minionsActive: number;
-  iterations: number;
-  dropped: number;
-  maxLagMs: number;
-  maxLatenessMs: number;
-  saturated: boolean;
 }
 
 export function rowAsInterval(r: StoredRow): StepIntervalData {
