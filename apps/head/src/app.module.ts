@@ -5,6 +5,7 @@ import { HEAD_CONFIG, LOGGER } from './common/tokens.js';
 import { PrismaService } from './infra/prisma.service.js';
 import { RedisService } from './infra/redis.service.js';
 import { QueuesService } from './infra/queues.service.js';
+import { ControlService } from './infra/control.service.js';
 import { ScenariosController } from './scenarios/scenarios.controller.js';
 import { ScenariosService } from './scenarios/scenarios.service.js';
 import { FactoriesController } from './factories/factories.controller.js';
@@ -26,8 +27,8 @@ export class InfraModule {
     return {
       module: InfraModule,
       global: true,
-      providers: [{ provide: HEAD_CONFIG, useValue: config }, { provide: LOGGER, useValue: log }, PrismaService, RedisService, QueuesService],
-      exports: [HEAD_CONFIG, LOGGER, PrismaService, RedisService, QueuesService],
+      providers: [{ provide: HEAD_CONFIG, useValue: config }, { provide: LOGGER, useValue: log }, PrismaService, RedisService, QueuesService, ControlService],
+      exports: [HEAD_CONFIG, LOGGER, PrismaService, RedisService, QueuesService, ControlService],
     };
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { TERMINAL_STATUSES, redisKeys, type CampaignStatus, type CampaignSummary } from '@barrage/contracts';
+import { TERMINAL_STATUSES, type CampaignStatus, type CampaignSummary } from '@barrage/contracts';
 import { PrismaService } from '../infra/prisma.service.js';
-import { RedisService } from '../infra/redis.service.js';
+import { ControlService } from '../infra/control.service.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { CampaignsService } from './campaigns.service.js';
@@ -15,7 +15,7 @@ const abortSchema = z.strictObject({ hard: z.boolean().default(false) }).default
 export class CampaignControlService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly redis: RedisService,
+    private readonly control: ControlService,
     private readonly repo: CampaignsRepository,
     private readonly campaigns: CampaignsService,
     private readonly orchestrator: OrchestratorService,
@@ -32,8 +32,7 @@ export class CampaignControlService {
     const { hard } = parseOr400(abortSchema, body ?? {});
     const c = await this.campaigns.get(key);
     if (TERMINAL_STATUSES.includes(c.status)) throw conflict(`campaign ${key} is already ${c.status}`);
-    await this.redis.main.hset(redisKeys.control(key), 'abort', hard ? 'hard' : 'soft');
-    await this.redis.main.publish(redisKeys.controlChannel(key), 'abort');
+    await this.control.send(key, { abort: hard ? 'hard' : 'soft' });
     const from = (['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'] as CampaignStatus[]);
     await this.repo.transition(key, from, 'aborted', { result: 'error', failureReason: `aborted by a user (${hard ? 'hard' : 'soft'})`, ended: true });
     return this.campaigns.get(key);

@@ -1,10 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { redisKeys, type CampaignStatus } from '@barrage/contracts';
+import type { CampaignStatus } from '@barrage/contracts';
 import type { HeadConfig } from '@barrage/config';
 import { PrismaService } from '../infra/prisma.service.js';
 import { RedisService } from '../infra/redis.service.js';
 import { QueuesService } from '../infra/queues.service.js';
+import { ControlService } from '../infra/control.service.js';
 import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import type { Campaign, Chunk } from '../generated/prisma/client.js';
@@ -25,6 +26,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
     private readonly queues: QueuesService,
+    private readonly control: ControlService,
     private readonly repo: CampaignsRepository,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -66,8 +68,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
       }
       case 'running': {
         if (c.hardTimeout && c.timeoutMs && c.startAt && now > c.startAt.getTime() + c.timeoutMs) {
-          await this.redis.main.hset(redisKeys.control(c.key), 'abort', 'hard');
-          await this.redis.main.publish(redisKeys.controlChannel(c.key), 'abort');
+          await this.control.send(c.key, { abort: 'hard' });
           await this.repo.transition(c.key, ['running'], 'failed', { result: 'error', failureReason: `hard timeout of ${c.timeoutMs} ms exceeded`, ended: true });
           return;
         }
@@ -96,8 +97,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     const startAt = await this.clusterNow() + c.startOffsetMs;
     const moved = await this.repo.transition(c.key, ['queued', 'initializing', 'ready'], 'running', { startAt: new Date(startAt), started: true });
     if (!moved) return;
-    await this.redis.main.hset(redisKeys.control(c.key), 'startAt', String(startAt));
-    await this.redis.main.publish(redisKeys.controlChannel(c.key), 'start');
+    await this.control.send(c.key, { startAt });
     await this.repo.event(c.key, 'INFO', `Start instant fixed at ${new Date(startAt).toISOString()}`);
   }
 
@@ -124,8 +124,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async fail(c: Campaign, chunks: Chunk[], reason: string): Promise<void> {
-    await this.redis.main.hset(redisKeys.control(c.key), 'abort', 'hard');
-    await this.redis.main.publish(redisKeys.controlChannel(c.key), 'abort');
+    await this.control.send(c.key, { abort: 'hard' });
     for (const k of chunks) if (k.status === 'queued') await this.queues.removeWaitingChunk(k.zone, k.id);
     await this.repo.transition(c.key, ACTIVE, 'failed', { result: 'error', failureReason: reason, ended: true });
     this.log.warn({ campaign: c.key, reason }, 'campaign failed');
