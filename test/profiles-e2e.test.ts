@@ -107,7 +107,8 @@ describe('open model', () => {
     await cluster.api.request('POST', '/scenarios', { name: 'e2e-rate', variables: { base: target.url }, steps: [{ name: 'hit', url: '{{base}}/rate' }] });
     const created = await cluster.api.request('POST', '/campaigns', {
       name: 'e2e constant rate',
-      startOffsetMs: 300,
+      // No head start: the factories learn the start instant from the announcement as it is fixed.
+      startOffsetMs: 0,
       scenarios: { 'e2e-rate': { executionProfile: { profile: 'CONSTANT_RATE', rate: 400, durationMs: 3000, maxInFlight: 200 } } },
     });
     expect(created.status).toBe(201);

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { factoryConfigSchema, loadConfig, type FactoryConfig } from '@barrage/config';
 import { chunkJobSchema, redisKeys, type ChunkJob } from '@barrage/contracts';
 import { ClusterClock } from './clock.js';
+import { ControlAnnouncements } from './control.js';
 import { Publisher } from './publisher.js';
 import { Registration } from './registry.js';
 import { ChunkRunner } from './runner/chunk-runner.js';
@@ -25,8 +26,11 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   const host = config.HOSTNAME ?? hostname();
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const workerConn = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  for (const c of [redis, workerConn]) c.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+  const subscriber = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  for (const c of [redis, workerConn, subscriber]) c.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
+  const announcements = new ControlAnnouncements(subscriber);
+  await announcements.start();
   const clock = new ClusterClock();
   await clock.sync(redis);
   const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), 30_000);
@@ -49,7 +53,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       await job.moveToDelayed(Date.now() + 250, token);
       throw new DelayedError();
     }
-    const runner = new ChunkRunner(data, { clock, publisher, redis, factoryId: id, host, log });
+    const runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, host, log });
     runners.set(data.chunkId, runner);
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, host };
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
@@ -95,7 +99,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       clearInterval(clockTimer);
       await publisher.flush();
       await registration.stop().catch(() => undefined);
-      await Promise.allSettled([redis.quit(), workerConn.quit()]);
+      await Promise.allSettled([redis.quit(), workerConn.quit(), announcements.close()]);
       log.info('factory stopped');
     })());
   return { id, close };

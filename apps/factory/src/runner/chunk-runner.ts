@@ -4,17 +4,21 @@ import type { ChunkJob, Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterClock } from '../clock.js';
-import { ControlWatcher } from '../control.js';
+import { ControlWatcher, type ControlAnnouncements } from '../control.js';
 import { Connections } from '../http/connections.js';
 import type { Publisher } from '../publisher.js';
 import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
 import { GeneratorHealth } from './generator-health.js';
 import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
 
+/** How late an arrival may be and still be sent when a chunk joins its plan after the start. */
+const CATCH_UP_MS = 100;
+
 export interface ChunkRunnerDeps {
   clock: ClusterClock;
   publisher: Publisher;
   redis: Redis;
+  announcements: ControlAnnouncements | null;
   factoryId: string;
   host: string;
   log: Logger;
@@ -87,7 +91,7 @@ export class ChunkRunner implements IterationContext {
     this.scenario = compileScenario(job.scenario, job.variables);
     this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name));
     this.prepared = prepareSteps(this.scenario, this.connections);
-    this.control = new ControlWatcher(deps.redis, job.campaignKey);
+    this.control = new ControlWatcher(deps.redis, job.campaignKey, deps.announcements);
   }
 
   get minionsActive(): number {
@@ -216,7 +220,10 @@ export class ChunkRunner implements IterationContext {
   private startOpen(): void {
     const rate = this.job.rate!;
     this.arrivalsTotal = totalArrivals(rate);
-    this.nextArrival = nextOwnedUnit(this.job.share, this.joinedAtMs > 0 ? arrivalsBefore(rate, this.joinedAtMs) : 0);
+    // Arrivals a little overdue are still sent (their lateness is recorded); those due
+    // before a late-taken chunk was accepted belonged to the factory it replaces.
+    const skipBefore = this.joinedAtMs - CATCH_UP_MS;
+    this.nextArrival = nextOwnedUnit(this.job.share, skipBefore > 0 ? arrivalsBefore(rate, skipBefore) : 0);
     // Warm the path so the first arrivals are not late while the code compiles.
     for (let i = 0; i < Math.min(this.job.maxInFlight ?? 1000, 64); i++) this.freeIterations.push(new Iteration(this, this.prepared));
     this.tickArrivals();
