@@ -68,6 +68,15 @@ it('runs 200 minions over two zones at 45/55: target, report and intervals agree
   expect(minionsOf(east!)).toBe(110);
   const zonesReport = report.scenarios[0].steps[0].zones as { zone: string; requests: number }[];
   expect(Object.fromEntries(zonesReport.map((z) => [z.zone, z.requests]))).toEqual({ [west!]: 90, [east!]: 110 });
+  // Each factory's own Prometheus counter agrees with what its zone sent.
+  for (const f of cluster.factories) {
+    const text = await (await fetch(f.metricsUrl)).text();
+    const sent = new RegExp(`barrage_factory_requests_total\\{campaign="${key}"\\} (\\d+)`).exec(text);
+    expect(Number(sent?.[1])).toBe(f.zone === west ? 90 : 110);
+  }
+  const headMetrics = await (await fetch(`${cluster.api.base}/metrics`)).text();
+  expect(headMetrics).toMatch(/barrage_campaigns\{status="completed"\} [1-9]/);
+  expect(headMetrics).toMatch(/barrage_snapshots_ingested_total [1-9]/);
   for (const zone of execution.zones) {
     for (const chunk of zone.chunks) {
       expect(chunk.status).toBe('finished');

@@ -89,7 +89,7 @@ export interface Cluster {
   api: Api;
   /** Unique zone names for this cluster, so test files never share factories. */
   zones: string[];
-  factories: { zone: string; id: string; process: ChildProcess }[];
+  factories: { zone: string; id: string; metricsUrl: string; process: ChildProcess }[];
   /** Stops every process with SIGTERM and returns their exit codes. */
   stop(): Promise<(number | null)[]>;
 }
@@ -101,12 +101,16 @@ export async function startCluster(opts: { factories: { zone: string; capacity?:
   const head = spawnCli(['head'], { ...env, PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000' }, `head-${tag}`);
   const client = api(`http://127.0.0.1:${port}`);
   await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
-  const factories = opts.factories.map((f, i) => {
-    const zone = `${f.zone}-${tag}`;
-    const id = `${zone}-f${i}`;
-    const args = ['factory', '--zone', zone, '--capacity', String(f.capacity ?? 100), '--id', id];
-    return { zone, id, process: spawnCli(args, { ...env, HEARTBEAT_MS: '1000' }, id) };
-  });
+  const factories = await Promise.all(
+    opts.factories.map(async (f, i) => {
+      const zone = `${f.zone}-${tag}`;
+      const id = `${zone}-f${i}`;
+      const metricsPort = await freePort();
+      const args = ['factory', '--zone', zone, '--capacity', String(f.capacity ?? 100), '--id', id];
+      const child = spawnCli(args, { ...env, HEARTBEAT_MS: '1000', METRICS_PORT: String(metricsPort) }, id);
+      return { zone, id, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, process: child };
+    }),
+  );
   await waitFor('factories to register', async () => {
     const live = (await client.request<{ id: string }[]>('GET', '/factories')).body;
     return factories.every((f) => live.some((l) => l.id === f.id));

@@ -8,6 +8,7 @@ import { chunkJobSchema, redisKeys, type ChunkJob } from '@barrage/contracts';
 import { ClusterClock } from './clock.js';
 import { ControlAnnouncements } from './control.js';
 import { Publisher } from './publisher.js';
+import { FactoryMetrics } from './metrics.js';
 import { Registration } from './registry.js';
 import { ChunkRunner } from './runner/chunk-runner.js';
 
@@ -36,6 +37,8 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), 30_000);
   const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
   const runners = new Map<string, ChunkRunner>();
+  const metrics = new FactoryMetrics({ chunks: () => runners.size, active: () => [...runners.values()].reduce((n, r) => n + r.minionsActive, 0) });
+  publisher.onSnapshot = (s) => metrics.observe(s);
   const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
 
   const processChunk = async (job: Job<ChunkJob>, token?: string) => {
@@ -85,7 +88,8 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   worker.on('error', (e) => log.warn({ err: e.message }, 'worker error'));
   await worker.waitUntilReady();
   await registration.start();
-  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs }, 'factory ready');
+  const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT);
+  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs, metricsPort }, 'factory ready');
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -99,6 +103,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       clearInterval(clockTimer);
       await publisher.flush();
       await registration.stop().catch(() => undefined);
+      await metrics.close();
       await Promise.allSettled([redis.quit(), workerConn.quit(), announcements.close()]);
       log.info('factory stopped');
     })());

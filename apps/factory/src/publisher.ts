@@ -10,6 +10,8 @@ export class Publisher {
   private pending = 0;
   private idle: (() => void)[] = [];
   dropped = 0;
+  /** Called with every snapshot handed over (the factory's metrics count them). */
+  onSnapshot: ((s: Snapshot) => void) | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -18,6 +20,7 @@ export class Publisher {
   ) {}
 
   snapshot(s: Snapshot): void {
+    this.onSnapshot?.(s);
     this.send(JSON.stringify(s));
   }
 

@@ -19,6 +19,8 @@ import { ReportService } from './campaigns/report.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { HealthController } from './health/health.controller.js';
 import { DocsController } from './health/docs.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
+import { MetricsService } from './health/metrics.service.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -32,6 +34,9 @@ export class InfraModule {
     };
   }
 }
+
+@Module({ providers: [MetricsService], exports: [MetricsService] })
+export class MetricsModule {}
 
 @Module({ controllers: [FactoriesController], providers: [FactoriesService], exports: [FactoriesService] })
 export class FactoriesModule {}
@@ -47,10 +52,10 @@ export class ScenariosModule {}
 })
 export class CampaignsModule {}
 
-@Module({ imports: [CampaignsModule], providers: [IngestService] })
+@Module({ imports: [CampaignsModule, MetricsModule], providers: [IngestService] })
 export class IngestModule {}
 
-@Module({ imports: [FactoriesModule], controllers: [HealthController, DocsController] })
+@Module({ imports: [FactoriesModule, MetricsModule], controllers: [HealthController, DocsController, MetricsController] })
 export class HealthModule {}
 
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {

@@ -8,6 +8,7 @@ import { RedisService } from '../infra/redis.service.js';
 import { LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
 import { contributions, mergeRow, type StoredRow } from './interval-merge.js';
+import { MetricsService } from '../health/metrics.service.js';
 
 type StreamEntries = [id: string, fields: string[]][];
 
@@ -22,12 +23,12 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private conn!: Redis;
   private running = false;
   private loop: Promise<void> | null = null;
-  ingested = 0;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly redis: RedisService,
     private readonly repo: CampaignsRepository,
+    private readonly metrics: MetricsService,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -83,7 +84,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       const raw = fields[fields.indexOf('data') + 1];
       try {
         const msg = streamMessageSchema.parse(JSON.parse(raw ?? 'null'));
-        if (msg.type === 'snapshot') await this.ingestSnapshot(msg);
+        if (msg.type === 'snapshot') {
+          const merged = await this.ingestSnapshot(msg);
+          (merged ? this.metrics.snapshotsIngested : this.metrics.duplicateSnapshots).inc();
+          if (merged) this.metrics.ingestLag.observe(Math.max(0, Date.now() - msg.bucketStart - msg.resolutionMs) / 1000);
+        }
         else await this.applyChunkEvent(msg);
       } catch (e) {
         // A message that can never be applied (malformed, campaign deleted) is logged and dropped;
@@ -93,7 +98,6 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       // Acknowledged means merged in Postgres: the entry is no longer needed in Redis.
       await this.conn.multi().xack(redisKeys.stream, redisKeys.streamGroup, id).xdel(redisKeys.stream, id).exec();
-      this.ingested++;
     }
   }
 

@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Snapshot } from '@barrage/contracts';
+
+/**
+ * A factory's Prometheus metrics and health (SPEC 3.6, 10), on their own small HTTP server
+ * (METRICS_PORT). Counters move once per snapshot, never on the hot path.
+ */
+export class FactoryMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'barrage_factory_requests_total', help: 'Requests sent', labelNames: ['campaign'], registers: [this.registry] });
+  private readonly failures = new Counter({ name: 'barrage_factory_failures_total', help: 'Requests failed', labelNames: ['campaign'], registers: [this.registry] });
+  private readonly dropped = new Counter({ name: 'barrage_factory_dropped_iterations_total', help: 'Open-model arrivals dropped at maxInFlight', registers: [this.registry] });
+  private readonly saturated = new Counter({ name: 'barrage_factory_saturated_intervals_total', help: 'Intervals in which the generator was saturated', registers: [this.registry] });
+  private server: Server | null = null;
+
+  constructor(state: { chunks: () => number; active: () => number }) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'barrage_factory_' });
+    new Gauge({ name: 'barrage_factory_chunks_running', help: 'Chunks running', registers: [this.registry], collect() { this.set(state.chunks()); } });
+    new Gauge({ name: 'barrage_factory_minions_active', help: 'Minions or in-flight iterations', registers: [this.registry], collect() { this.set(state.active()); } });
+  }
+
+  observe(s: Snapshot): void {
+    let requests = 0;
+    let failures = 0;
+    for (const step of s.steps) {
+      requests += step.requests;
+      failures += step.failures;
+    }
+    this.requests.inc({ campaign: s.campaignKey }, requests);
+    this.failures.inc({ campaign: s.campaignKey }, failures);
+    this.dropped.inc(s.droppedIterations);
+    if (s.saturated) this.saturated.inc();
+  }
+
+  /** Serves /metrics and /health on `port` (0: any free port); resolves with the port. */
+  listen(port: number, host = '0.0.0.0'): Promise<number> {
+    this.server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        void this.registry.metrics().then((text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text));
+      } else if (req.url === '/health') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
+      else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not found"}}');
+    });
+    return new Promise((resolve) => this.server!.listen(port, host, () => resolve((this.server!.address() as { port: number }).port)));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

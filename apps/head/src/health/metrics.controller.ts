@@ -1,0 +1,14 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { MetricsService } from './metrics.service.js';
+
+/** GET /metrics in Prometheus text format. */
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  async scrape(@Res() res: Response) {
+    res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+  }
+}
