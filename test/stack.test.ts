@@ -5,11 +5,11 @@ import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readStackEnv, stackDown, stackStatus, stackUp, type StackInfo } from './stack.js';
+import { readStackEnv, stackDown, stackStatus, stackUp, type StackInfo } from '../apps/cli/src/stack';
 
 jest.setTimeout(120_000);
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const repoRoot = path.resolve(__dirname, '..');
 // `pg` belongs to apps/head; the CLI itself needs no client to run the stack.
 const { Client } = createRequire(path.join(repoRoot, 'apps', 'head', 'package.json'))('pg') as typeof import('pg');
 
