@@ -11,6 +11,10 @@ import { compileScenario, type CompiledScenario } from '../scenario/compiled.js'
 import { GeneratorHealth } from './generator-health.js';
 import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
 
+/** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
+const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
+const OPEN_MODEL_CONNECT_BURST = 32;
+
 /** How late an arrival may be and still be sent when a chunk joins its plan after the start. */
 const CATCH_UP_MS = 100;
 
@@ -41,7 +45,7 @@ export interface ChunkOutcome {
 export class ChunkRunner implements IterationContext {
   readonly scenario: CompiledScenario;
   readonly recorders: StepRecorder[];
-  readonly connections = new Connections();
+  readonly connections: Connections;
   readonly clock: ClusterClock;
   private readonly prepared;
   private readonly control: ControlWatcher;
@@ -88,6 +92,10 @@ export class ChunkRunner implements IterationContext {
     private readonly deps: ChunkRunnerDeps,
   ) {
     this.clock = deps.clock;
+    // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
+    this.connections = job.rate
+      ? new Connections({ maxConnections: job.maxInFlight ?? 1000, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
+      : new Connections();
     this.scenario = compileScenario(job.scenario, job.variables);
     this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name));
     this.prepared = prepareSteps(this.scenario, this.connections);
@@ -110,6 +118,8 @@ export class ChunkRunner implements IterationContext {
       // Taken after the start instant (a takeover): join the plan at the current offset.
       this.joinedAtMs = Math.max(0, this.clock.now() - startAt);
       await this.sleepUntil(startAt);
+      // The wait before the start is not the generator's load: measure from the start instant.
+      this.health.restart();
       const done = new Promise<void>((r) => (this.resolveDone = r));
       this.bucketStart = Math.floor(startAt / this.job.resolutionMs) * this.job.resolutionMs;
       this.scheduleBoundary();
@@ -224,7 +234,7 @@ export class ChunkRunner implements IterationContext {
     // before a late-taken chunk was accepted belonged to the factory it replaces.
     const skipBefore = this.joinedAtMs - CATCH_UP_MS;
     this.nextArrival = nextOwnedUnit(this.job.share, skipBefore > 0 ? arrivalsBefore(rate, skipBefore) : 0);
-    // Warm the path so the first arrivals are not late while the code compiles.
+    // Iterations allocated ahead, so the first arrivals do not pay for it.
     for (let i = 0; i < Math.min(this.job.maxInFlight ?? 1000, 64); i++) this.freeIterations.push(new Iteration(this, this.prepared));
     this.tickArrivals();
   }

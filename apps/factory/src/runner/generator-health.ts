@@ -4,6 +4,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 const LATE_SEND_MS = 5;
 const LATE_SHARE = 0.01;
 const CPU_PINNED = 0.95;
+const MIN_CPU_WINDOW_MS = 200;
 
 /**
  * Watches the generator itself over one interval (SPEC 4, last paragraph): event-loop lag,
@@ -30,19 +31,26 @@ export class GeneratorHealth {
 
   /** The interval's figures, then a fresh interval. */
   swap(): { maxLagMs: number; maxLatenessMs: number; cpu: number; saturated: boolean } {
-    const now = performance.now();
+    const window = performance.now() - this.at;
     const cpu = process.cpuUsage(this.cpu);
-    const cpuShare = (cpu.user + cpu.system) / 1000 / Math.max(1, now - this.at);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / Math.max(1, window);
     const maxLagMs = Math.max(0, this.loop.max / 1e6 - 10); // the sampler's own resolution is not lag
     const late = this.sends > 0 && this.lateSends / this.sends > LATE_SHARE;
-    const out = { maxLagMs, maxLatenessMs: this.maxLateness, cpu: cpuShare, saturated: late || cpuShare >= CPU_PINNED };
+    // A CPU share over a few milliseconds (the last, partial interval) says nothing.
+    const pinned = window >= MIN_CPU_WINDOW_MS && cpuShare >= CPU_PINNED;
+    const out = { maxLagMs, maxLatenessMs: this.maxLateness, cpu: cpuShare, saturated: late || pinned };
+    this.restart();
+    return out;
+  }
+
+  /** Starts a fresh interval now. */
+  restart(): void {
     this.loop.reset();
     this.cpu = process.cpuUsage();
-    this.at = now;
+    this.at = performance.now();
     this.sends = 0;
     this.lateSends = 0;
     this.maxLateness = 0;
-    return out;
   }
 
   close(): void {

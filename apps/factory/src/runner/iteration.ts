@@ -1,4 +1,4 @@
-import type { Client, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { FailureKind, StepRecorder } from '@barrage/metrics';
 import type { ClusterClock } from '../clock.js';
 import type { Connections, OriginConnections } from '../http/connections.js';
@@ -72,7 +72,8 @@ export class Iteration implements Dispatcher.DispatchHandler {
   private bytesIn = 0;
   private bytesOut = 0;
   private body: Buffer[] | null = null;
-  private client: Client | null = null;
+  /** Index of the connection carrying the request in flight, or -1. */
+  private connection = -1;
   private conns: OriginConnections | null = null;
   private abortRequest: ((reason?: Error) => void) | null = null;
   private extracted: Record<string, string> | null = null;
@@ -137,9 +138,9 @@ export class Iteration implements Dispatcher.DispatchHandler {
       }
     }
     this.conns = conns!;
-    this.client = conns!.acquire();
+    this.connection = conns!.acquire();
     this.sendAt = this.ctx.clock.now();
-    this.client.dispatch(opts, this);
+    conns!.client(this.connection).dispatch(opts, this);
   }
 
   onConnect(abort: (reason?: Error) => void): void {
@@ -194,9 +195,9 @@ export class Iteration implements Dispatcher.DispatchHandler {
   }
 
   private releaseClient(): void {
-    if (this.client !== null) {
-      this.conns!.release(this.client);
-      this.client = null;
+    if (this.connection >= 0) {
+      this.conns!.release(this.connection);
+      this.connection = -1;
     }
     this.abortRequest = null;
   }
