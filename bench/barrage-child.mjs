@@ -1,0 +1,103 @@
+// One Barrage ChunkRunner in its own process (run.mjs pins it to core 0), as a factory runs a
+// chunk, minus BullMQ: the job is built here and validated with the contracts' schema, the
+// start instant is written to the campaign's control hash (on Redis's clock), the runner
+// publishes its snapshots to the Redis stream. Prints one JSON line: the ChunkOutcome, the
+// run's window on the cluster clock, and the process's peak RSS.
+//
+//   node bench/barrage-child.mjs '<json options>'
+//   options: { redisUrl, campaignKey, url, mode: 'closed' | 'open', minions, durationMs,
+//              rate, maxInFlight, leadMs }
+import { importDist, importFactoryDep } from './lib.mjs';
+
+const opts = JSON.parse(process.argv[2]);
+const { Redis } = await importFactoryDep('ioredis');
+const { pino } = await importFactoryDep('pino');
+const { chunkJobSchema, redisKeys } = await importDist('libs/contracts/dist/index.js');
+const { planRate, planEndMs, totalArrivals } = await importDist('libs/planning/dist/index.js');
+const { ClusterClock } = await importDist('apps/factory/dist/clock.js');
+const { Publisher } = await importDist('apps/factory/dist/publisher.js');
+const { ChunkRunner } = await importDist('apps/factory/dist/runner/chunk-runner.js');
+
+const scenario = { name: 'bench', steps: [{ name: 'get', method: 'GET', url: opts.url }] };
+const share = { levels: [{ weights: [1], index: 0 }] };
+const base = {
+  campaignKey: opts.campaignKey,
+  chunkId: `${opts.campaignKey}:bench:local:0`,
+  scenarioName: 'bench',
+  zone: 'local',
+  scenario,
+  scenarioVersion: 1,
+  variables: {},
+  share,
+  resolutionMs: 1000,
+  completion: 'GRACEFUL',
+};
+
+let raw;
+if (opts.mode === 'closed') {
+  raw = {
+    ...base,
+    profile: { profile: 'IMMEDIATELY' },
+    lines: [{ atMs: 0, count: opts.minions }],
+    rate: null,
+    minions: opts.minions,
+    endMs: null,
+    timeoutMs: opts.durationMs,
+    hardTimeout: false,
+    replay: true,
+    maxInFlight: null,
+  };
+} else {
+  const profile = { profile: 'CONSTANT_RATE', rate: opts.rate, durationMs: opts.durationMs, maxInFlight: opts.maxInFlight };
+  const rate = planRate(profile, 1);
+  raw = {
+    ...base,
+    profile,
+    lines: null,
+    rate,
+    minions: totalArrivals(rate),
+    endMs: planEndMs(profile, 1),
+    timeoutMs: null,
+    hardTimeout: false,
+    replay: false,
+    maxInFlight: opts.maxInFlight,
+  };
+}
+const job = chunkJobSchema.parse(raw);
+
+const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+const clock = new ClusterClock();
+await clock.sync(redis);
+const publisher = new Publisher(redis, 50_000, (e) => process.stderr.write(`publish failed: ${e}\n`));
+const log = pino({ level: 'silent' });
+// No control announcements (pub/sub): the ControlWatcher's poll finds the start instant.
+// As a factory does at boot (apps/factory/src/factory.ts): the request path warmed in-process.
+const { warmUp } = await importDist('apps/factory/dist/runner/warm-up.js');
+const warm = await warmUp(clock);
+const runner = new ChunkRunner(job, { clock, publisher, redis, announcements: null, factoryId: 'bench', host: 'bench', log });
+
+// A start instant on an interval boundary, far enough ahead for the 100 ms control poll.
+const startAt = Math.ceil((clock.now() + (opts.leadMs ?? 1200)) / 1000) * 1000;
+const controlKey = redisKeys.control(opts.campaignKey);
+await redis.hset(controlKey, 'startAt', String(startAt));
+
+const cpu0 = process.cpuUsage();
+const outcome = await runner.run();
+const endAt = clock.now();
+const cpu = process.cpuUsage(cpu0);
+await publisher.flush();
+await redis.del(controlKey);
+await redis.quit();
+
+const result = {
+  outcome,
+  startAt,
+  endAt,
+  elapsedMs: endAt - startAt,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  publishDropped: publisher.dropped,
+  clockRttMs: clock.rttMs,
+  warmUp: warm,
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
