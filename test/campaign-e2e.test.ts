@@ -50,6 +50,7 @@ it('runs 200 minions over two zones at 45/55: target, report and intervals agree
   const report = (await cluster.api.request('GET', `/campaigns/${key}/report`)).body;
   const intervals = (await cluster.api.request('GET', `/campaigns/${key}/intervals`)).body as { count: number }[];
   const intervalSum = intervals.reduce((n, r) => n + r.count, 0);
+  expect(intervals.reduce((n, r: any) => n + r.minionsStarted, 0)).toBe(200);
 
   expect(target.stats.total).toBe(200);
   expect(report.summary.requests).toBe(200);

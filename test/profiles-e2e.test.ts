@@ -120,6 +120,10 @@ describe('open model', () => {
     expect(report.summary.requests).toBe(1200);
     expect(report.summary.droppedIterations).toBe(0);
     expect(report.rateControl).toEqual([expect.objectContaining({ scenario: 'e2e-rate', targetIterations: 1200, startedIterations: 1200, droppedIterations: 0 })]);
+    // Per interval, the plan's due arrivals are reported beside those started.
+    const rows = (await cluster.api.request('GET', `/campaigns/${created.body.key}/intervals`)).body as { targetArrivals: number; minionsStarted: number }[];
+    expect(rows.reduce((n, r) => n + r.targetArrivals, 0)).toBe(1200);
+    expect(rows.reduce((n, r) => n + r.minionsStarted, 0)).toBe(1200);
     // Each second of the plan received its 400 arrivals (± a few at the edges from timer jitter).
     const rel = target.stats.arrivals.map((a) => a.at - startAt);
     for (const second of [0, 1, 2]) {

@@ -11,6 +11,8 @@ export interface RowKey {
 /** Generator-side numbers that belong to a chunk, not a step: only on step '*' rows. */
 export interface Gauges {
   minionsActive: number;
+  minionsStarted: number;
+  targetArrivals: number;
   iterations: number;
   dropped: number;
   maxLagMs: number;
@@ -38,6 +40,8 @@ export function contributions(s: Snapshot): RowContribution[] {
   const all = mergeStepIntervals(s.steps, ALL);
   const gauges: Gauges = {
     minionsActive: s.minionsActive,
+    minionsStarted: s.minionsStarted,
+    targetArrivals: s.targetArrivals,
     iterations: s.iterations,
     dropped: s.droppedIterations,
     maxLagMs: s.maxLagMs,
@@ -105,6 +109,8 @@ export function mergeRow(existing: StoredRow | undefined, c: RowContribution, re
     failureKinds: n.failureKinds,
     failedChecks: data.failedChecks,
     minionsActive: (existing?.minionsActive ?? 0) + (g?.minionsActive ?? 0),
+    minionsStarted: (existing?.minionsStarted ?? 0) + (g?.minionsStarted ?? 0),
+    targetArrivals: (existing?.targetArrivals ?? 0) + (g?.targetArrivals ?? 0),
     iterations: (existing?.iterations ?? 0) + (g?.iterations ?? 0),
     dropped: (existing?.dropped ?? 0) + (g?.dropped ?? 0),
     maxLagMs: Math.max(existing?.maxLagMs ?? 0, g?.maxLagMs ?? 0),
