@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { appEnv, repoRoot } from './env.js';
 import { freePort, spawnBarrage, stopChild, waitFor } from './processes.js';
-import { stackUp } from './stack.js';
+import { stackSettings, stackUp } from './stack.js';
 import { startTarget } from './target.js';
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -22,7 +22,7 @@ async function api<T>(base: string, method: string, path: string, body?: unknown
 export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
   const logs = join(repoRoot, '.barrage', 'logs');
   console.log(bold('barrage demo') + dim(' — local Redis + Postgres, one head, one factory, a counting target'));
-  const stack = await stackUp({ root: repoRoot, log: (m) => console.log(dim(`  ${m}`)) });
+  const stack = await stackUp({ root: repoRoot, log: (m) => console.log(dim(`  ${m}`)), settings: stackSettings(process.env) });
   console.log(`  stack   postgres ${stack.databaseUrl}  redis ${stack.redisUrl}`);
   const port = await freePort(8400);
   const env = appEnv(process.env, { PORT: String(port), DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl });

