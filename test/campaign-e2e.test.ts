@@ -209,6 +209,28 @@ describe('the API refuses bad input with the error shape of SPEC 3.7', () => {
     expect(res.body.error.message).toMatch(/nowhere-1/);
   });
 
+  it('a bad execution profile is a 400 naming each field', async () => {
+    await saveScenario('e2e-zones', [{ name: 'a', url: '{{base}}/' }]);
+    const res = await cluster.api.request('POST', '/campaigns', {
+      name: 'x',
+      scenarios: {
+        'e2e-zones': {
+          executionProfile: { profile: 'STAGE', stages: [{ minionsCount: 5, rampUpDurationMs: 100, totalDurationMs: 50, resolutionMs: 500 }] },
+        },
+      },
+    });
+    expectError(res, 400, 'VALIDATION_FAILED');
+    const paths = res.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['scenarios.e2e-zones.executionProfile.stages.0.rampUpDurationMs']));
+    expect(JSON.stringify(res.body.error.details)).toMatch(/resolutionMs/);
+    const rate = await cluster.api.request('POST', '/campaigns', {
+      name: 'x',
+      scenarios: { 'e2e-zones': { executionProfile: { profile: 'CONSTANT_RATE', rate: 0, durationMs: 1000 } } },
+    });
+    expectError(rate, 400, 'VALIDATION_FAILED');
+    expect(rate.body.error.details[0].path).toBe('scenarios.e2e-zones.executionProfile.rate');
+  });
+
   it('a bad scenario is a 400 with every problem', async () => {
     const res = await cluster.api.request('POST', '/scenarios', { name: 'bad name!', steps: [{ name: 'a', url: 'ftp://x' }] });
     expectError(res, 400, 'VALIDATION_FAILED');

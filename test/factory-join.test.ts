@@ -105,3 +105,18 @@ it('a closed-model chunk taken late starts the minions of past lines at once and
     expect(rel[i + 1]! - at).toBeLessThan(150);
   }
 });
+
+it('a RAMPING_RATE chunk sends exactly the arrivals of its ramps, rising as planned', async () => {
+  // 0 → 400/s over 1 s (200 arrivals), then 400/s for 1 s (400 arrivals)
+  const j = job({ profile: 'RAMPING_RATE', startRate: 0, stages: [{ targetRate: 400, durationMs: 1000 }, { targetRate: 400, durationMs: 1000 }], maxInFlight: 50 });
+  const startAt = clock.now() + 200;
+  const outcome = await runWithStart(j, startAt);
+  expect(target.stats.total).toBe(600);
+  expect(outcome.iterations).toBe(600);
+  const rel = target.stats.arrivals.map((a) => a.at - startAt);
+  // a linear ramp puts a quarter of its arrivals in its first half
+  const firstHalf = rel.filter((t) => t < 500).length;
+  expect(Math.abs(firstHalf - 50)).toBeLessThanOrEqual(5);
+  expect(Math.abs(rel.filter((t) => t < 1000).length - 200)).toBeLessThanOrEqual(5);
+});
+
