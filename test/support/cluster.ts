@@ -2,11 +2,12 @@
  * End-to-end support: real head and factory processes (the built CLI), on the Redis and
  * Postgres that `npm test` started (DATABASE_URL, REDIS_URL in the environment).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { freePort, spawnBarrage, stopChild, waitFor } from '../../apps/cli/src/processes';
+
+export { freePort, waitFor };
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'apps', 'cli', 'dist', 'main.js');
@@ -18,51 +19,8 @@ export function requireEnv(): { DATABASE_URL: string; REDIS_URL: string } {
   return { DATABASE_URL, REDIS_URL };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
-
 function spawnCli(args: string[], env: Record<string, string>, name: string): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(t);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
+  return spawnBarrage(args, { ...process.env, LOG_LEVEL: 'info', ...env }, join(logDir, `${name}.log`), cli);
 }
 
 export interface Api {
@@ -119,7 +77,7 @@ export async function startCluster(opts: { factories: { zone: string; capacity?:
     api: client,
     zones: [...new Set(factories.map((f) => f.zone))],
     factories,
-    stop: async () => Promise.all([...factories.map((f) => stop(f.process)), stop(head)]),
+    stop: async () => Promise.all([...factories.map((f) => stopChild(f.process, 20_000)), stopChild(head, 20_000)]),
   };
 }
 

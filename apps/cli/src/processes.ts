@@ -20,24 +20,27 @@ export async function freePort(preferred = 0): Promise<number> {
   return (preferred ? await tryPort(preferred) : null) ?? (await tryPort(0))!;
 }
 
-/** Starts `barrage <args>` as a child process, its JSON logs appended to `logFile`. */
-export function spawnBarrage(args: string[], env: Record<string, string | undefined>, logFile: string): ChildProcess {
+/**
+ * Starts `barrage <args>` as a child process, its JSON logs appended to `logFile`. `cli` is
+ * the built entry point; tests running from source name it.
+ */
+export function spawnBarrage(args: string[], env: Record<string, string | undefined>, logFile: string, cli = cliMain): ChildProcess {
   mkdirSync(join(logFile, '..'), { recursive: true });
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [cliMain, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   return child;
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`. */
-export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+/** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed by a signal). */
+export function stopChild(child: ChildProcess, graceMs = 15_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
+    child.once('exit', (code) => {
       clearTimeout(kill);
-      resolve();
+      resolve(code);
     });
     child.kill('SIGTERM');
   });
