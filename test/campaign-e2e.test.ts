@@ -255,6 +255,13 @@ it('lists and searches campaigns with paging', async () => {
   expect(res.body.size).toBe(1);
   expect(res.body.totalElements).toBeGreaterThanOrEqual(2);
   expect(res.body.totalPages).toBe(res.body.totalElements);
+  const byName = (await cluster.api.request('GET', '/campaigns?filter=e2e*&sort=name:desc&size=100')).body.elements.map((c: { name: string }) => c.name);
+  expect(byName.length).toBeGreaterThanOrEqual(2);
+  expect(byName).toEqual([...byName].sort().reverse());
+  const second = (await cluster.api.request('GET', '/campaigns?filter=e2e*&sort=name:desc&size=1&page=1')).body.elements[0].name;
+  expect(second).toBe(byName[1]);
+  const none = await cluster.api.request('GET', '/campaigns?filter=no-campaign-has-this-name');
+  expect([none.body.totalElements, none.body.totalPages, none.body.elements]).toEqual([0, 0, []]);
   const all = await cluster.api.request('GET', '/campaigns?filter=E2E%20SPLIT');
   expect(all.body.elements.every((c: { name: string }) => c.name === 'e2e split')).toBe(true);
   const docs = await cluster.api.request('GET', '/docs');

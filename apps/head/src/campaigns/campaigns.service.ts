@@ -22,7 +22,7 @@ import { newCampaignKey } from '../common/keys.js';
 import { allocateChunks } from './allocation.js';
 import { toSummary, type CampaignDefinition } from './campaign.mapper.js';
 import { CampaignsRepository } from './campaigns.repository.js';
-import { filterSql, orderBy } from './search.js';
+import { searchSql } from './search.js';
 
 @Injectable()
 export class CampaignsService {
@@ -104,15 +104,16 @@ export class CampaignsService {
 
   async search(query: unknown): Promise<Page<CampaignSummary>> {
     const q = parseOr400(campaignSearchSchema, query, 'query');
-    const sql = filterSql(q);
-    const keys = (await this.prisma.$queryRawUnsafe<{ key: string }[]>(sql.text, ...sql.values)).map((r) => r.key);
-    const rows = await this.prisma.campaign.findMany({ where: { key: { in: keys } }, orderBy: orderBy(q.sort), skip: q.page * q.size, take: q.size });
+    const sql = searchSql(q);
+    const [{ n: total }] = await this.prisma.$queryRawUnsafe<{ n: number }[]>(sql.count, ...sql.values);
+    const keys = (await this.prisma.$queryRawUnsafe<{ key: string }[]>(sql.page, ...sql.values)).map((r) => r.key);
+    const byKey = new Map((await this.prisma.campaign.findMany({ where: { key: { in: keys } } })).map((c) => [c.key, c]));
     return {
       page: q.page,
       size: q.size,
-      totalPages: Math.ceil(keys.length / q.size),
-      totalElements: keys.length,
-      elements: rows.map((c) => toSummary(c)),
+      totalPages: Math.ceil(total! / q.size),
+      totalElements: total!,
+      elements: keys.map((k) => toSummary(byKey.get(k)!)),
     };
   }
 

@@ -1,5 +1,4 @@
 import type { CampaignSearch } from '@barrage/contracts';
-import type { Prisma } from '../generated/prisma/client.js';
 
 /** `*` and `?` wildcards of a filter term as a case-insensitive LIKE pattern. */
 export function likePattern(term: string): string {
@@ -7,24 +6,21 @@ export function likePattern(term: string): string {
   return term.includes('*') || term.includes('?') ? escaped : `%${escaped}%`;
 }
 
-const sortColumns: Record<string, keyof Prisma.CampaignOrderByWithRelationInput> = {
-  creation: 'createdAt',
-  name: 'name',
-  status: 'status',
-  result: 'result',
-  start: 'startedAt',
-  end: 'endedAt',
+const sortColumns: Record<string, string> = {
+  creation: 'c.created_at',
+  name: 'c.name',
+  status: 'c.status',
+  result: 'c.result',
+  start: 'c.started_at',
+  end: 'c.ended_at',
 };
 
-export function orderBy(sort: string): Prisma.CampaignOrderByWithRelationInput[] {
-  const [field, dir = 'asc'] = sort.split(':');
-  const column = sortColumns[field!]!;
-  // The key breaks ties so pages never overlap or skip a campaign.
-  return [{ [column]: dir }, { key: 'asc' }] as Prisma.CampaignOrderByWithRelationInput[];
-}
-
-/** The campaign ids whose name, key, note or a scenario name match any term (SQL, so paging stays in the database). */
-export function filterSql(q: CampaignSearch): { text: string; values: unknown[] } {
+/**
+ * Two queries for a search page: the number of matches, and the keys of one page in order.
+ * Filtering, sorting and paging all stay in the database. A term matches the name, key,
+ * note or a scenario name of a campaign.
+ */
+export function searchSql(q: CampaignSearch): { count: string; page: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
   const param = (v: unknown) => {
@@ -36,7 +32,7 @@ export function filterSql(q: CampaignSearch): { text: string; values: unknown[] 
     if (terms.length) {
       const ors = terms.map((t) => {
         const p = param(likePattern(t));
-        return `(c.name ILIKE ${p} OR c.key ILIKE ${p} OR c.note ILIKE ${p} OR EXISTS (SELECT 1 FROM chunks k WHERE k.campaign_key = c.key AND k.scenario ILIKE ${p}) OR EXISTS (SELECT 1 FROM jsonb_object_keys(c.definition->'payload'->'scenarios') s WHERE s ILIKE ${p}))`;
+        return `(c.name ILIKE ${p} OR c.key ILIKE ${p} OR c.note ILIKE ${p} OR EXISTS (SELECT 1 FROM jsonb_object_keys(c.definition->'payload'->'scenarios') s WHERE s ILIKE ${p}))`;
       });
       where.push(`(${ors.join(' OR ')})`);
     }
@@ -46,5 +42,13 @@ export function filterSql(q: CampaignSearch): { text: string; values: unknown[] 
   if (list(q.excludedStatuses).length) where.push(`NOT (c.status = ANY(${param(list(q.excludedStatuses))}))`);
   if (q.createdAfter) where.push(`c.created_at >= ${param(new Date(q.createdAfter))}`);
   if (q.createdBefore) where.push(`c.created_at < ${param(new Date(q.createdBefore))}`);
-  return { text: `SELECT c.key FROM campaigns c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, values };
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [field, dir = 'asc'] = q.sort.split(':');
+  // The key breaks ties so pages never overlap or skip a campaign.
+  const order = `ORDER BY ${sortColumns[field!]!} ${dir === 'desc' ? 'DESC' : 'ASC'}, c.key ASC`;
+  return {
+    count: `SELECT count(*)::int AS n FROM campaigns c ${whereSql}`,
+    page: `SELECT c.key FROM campaigns c ${whereSql} ${order} LIMIT ${q.size} OFFSET ${q.page * q.size}`,
+    values,
+  };
 }
