@@ -36,8 +36,10 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   const clock = new ClusterClock();
   await clock.sync(redis);
   const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), 30_000);
-  const warm = await warmUp(clock);
-  log.info({ requests: warm.requests, ms: Math.round(warm.ms) }, 'request path warmed up (in-process, no traffic out)');
+  if (config.WARM_UP_REQUESTS > 0) {
+    const warm = await warmUp(clock, { requests: config.WARM_UP_REQUESTS });
+    log.info({ requests: warm.requests, ms: Math.round(warm.ms) }, 'request path warmed up (in-process, no traffic out)');
+  }
   const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
   const runners = new Map<string, ChunkRunner>();
   const metrics = new FactoryMetrics({ chunks: () => runners.size, active: () => [...runners.values()].reduce((n, r) => n + r.minionsActive, 0) });

@@ -39,7 +39,12 @@ export const factoryConfigSchema = z.object({
   METRICS_PORT: port.optional(),
   /** Chunks of different campaigns this factory runs at once. @defaultValue 8 */
   MAX_CHUNKS: positiveInt.default(8),
-  /** Seconds a SIGTERM'd factory lets its chunks run before handing them back. @defaultValue 10000 */
+  /**
+   * Requests the factory sends to a server inside its own process at boot, so the request
+   * path is optimised before the first campaign (bench/README.md); 0 skips it. @defaultValue 30000
+   */
+  WARM_UP_REQUESTS: z.coerce.number().int().min(0).default(30_000),
+  /** Milliseconds a SIGTERM'd factory lets its chunks run before stopping them. @defaultValue 10000 */
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
 });
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;

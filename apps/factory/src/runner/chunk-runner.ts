@@ -138,7 +138,7 @@ export class ChunkRunner implements IterationContext {
     }
   }
 
-  /** Hands the chunk back: stops at once (SIGTERM past its grace period). */
+  /** Stops at once, in-flight requests included (SIGTERM past its grace period). */
   abort(): void {
     this.stop(true);
     this.resolveDone?.();
