@@ -13,6 +13,7 @@ import {
 import type { HeadConfig } from '@barrage/config';
 import { PrismaService } from '../infra/prisma.service.js';
 import { QueuesService } from '../infra/queues.service.js';
+import { ControlService } from '../infra/control.service.js';
 import { RedisService } from '../infra/redis.service.js';
 import { ScenariosService } from '../scenarios/scenarios.service.js';
 import { FactoriesService } from '../factories/factories.service.js';
@@ -32,6 +33,7 @@ export class CampaignsService {
     private readonly scenarios: ScenariosService,
     private readonly factories: FactoriesService,
     private readonly queues: QueuesService,
+    private readonly control: ControlService,
     private readonly redis: RedisService,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -84,6 +86,8 @@ export class CampaignsService {
       for (const job of jobs) await this.queues.enqueueChunk(job);
     } catch (e) {
       this.log.error({ err: e, campaign: key }, 'enqueue failed');
+      // Chunks already queued must not wait for a start that will never come.
+      await this.control.send(key, { abort: 'hard' }).catch(() => undefined);
       await this.repo.transition(key, ['created'], 'failed', { result: 'error', failureReason: 'Redis refused the chunk jobs; try again', ended: true });
       throw new ApiError(503, 'UNAVAILABLE', 'Redis is unavailable: the campaign could not be queued');
     }
