@@ -1,15 +1,16 @@
 import {
   DEFAULT_PROFILE,
-  chunkLines,
+  chunkShares,
   isOpenProfile,
   planEndMs,
   planLines,
   planRate,
   replaysUntilEnd,
   totalArrivals,
+  totalMinions,
   unitsOwned,
-  type ChunkShare,
   type ExecutionProfile,
+  type ShareLevel,
 } from '@barrage/planning';
 import { chunkIdOf, type ChunkJob, type CreateCampaign, type FactoryRecord, type Scenario } from '@barrage/contracts';
 import { ApiError } from '../common/api-error.js';
@@ -47,41 +48,39 @@ export function allocateChunks(input: AllocationInput): ChunkJob[] {
       continue;
     }
     const zoneNames = [...zoneWeights.keys()];
-    zoneNames.forEach((zone, zoneIndex) => {
-      const inZone = factories.filter((f) => f.zone === zone);
-      inZone.forEach((_, chunkIndex) => {
-        const share: ChunkShare = {
-          levels: [
-            { weights: [...zoneWeights.values()], index: zoneIndex },
-            { weights: inZone.map((f) => f.capacity), index: chunkIndex },
-          ],
-        };
-        const minions = lines ? chunkLines(lines, share).reduce((n, l) => n + l.count, 0) : 0;
-        const units = rate ? unitsOwned(share, 0, totalArrivals(rate)) : minions;
-        if (units === 0) return; // a share too small to get any minion or arrival: no job for it
-        jobs.push({
-          campaignKey: input.campaignKey,
-          chunkId: chunkIdOf(input.campaignKey, name, zone, chunkIndex),
-          scenarioName: name,
-          zone,
-          scenario: scenario.definition,
-          scenarioVersion: scenario.version,
-          variables: campaign.variables,
-          profile,
-          lines,
-          rate,
-          share,
-          minions,
-          resolutionMs: input.resolutionMs,
-          endMs,
-          timeoutMs: campaign.timeoutMs ?? null,
-          hardTimeout: campaign.hardTimeout,
-          completion: 'completion' in profile && profile.completion ? profile.completion : 'GRACEFUL',
-          replay,
-          maxInFlight: open && 'maxInFlight' in profile ? profile.maxInFlight : null,
-        });
+    const inZone = zoneNames.map((zone) => factories.filter((f) => f.zone === zone));
+    const shares = chunkShares([...zoneWeights.values()], inZone.map((fs) => fs.map((f) => f.capacity)));
+    const unitsInPlan = lines ? totalMinions(lines) : totalArrivals(rate!);
+    for (const share of shares) {
+      const [zoneLevel, chunkLevel] = share.levels as [ShareLevel, ShareLevel];
+      const zone = zoneNames[zoneLevel.index]!;
+      const chunkIndex = chunkLevel.index;
+      // Units are minions (closed model) or arrivals (open model), numbered over the whole plan.
+      const units = unitsOwned(share, 0, unitsInPlan);
+      if (units === 0) continue; // a share too small to get any minion or arrival: no job for it
+      const minions = lines ? units : 0;
+      jobs.push({
+        campaignKey: input.campaignKey,
+        chunkId: chunkIdOf(input.campaignKey, name, zone, chunkIndex),
+        scenarioName: name,
+        zone,
+        scenario: scenario.definition,
+        scenarioVersion: scenario.version,
+        variables: campaign.variables,
+        profile,
+        lines,
+        rate,
+        share,
+        minions,
+        resolutionMs: input.resolutionMs,
+        endMs,
+        timeoutMs: campaign.timeoutMs ?? null,
+        hardTimeout: campaign.hardTimeout,
+        completion: 'completion' in profile && profile.completion ? profile.completion : 'GRACEFUL',
+        replay,
+        maxInFlight: open && 'maxInFlight' in profile ? profile.maxInFlight : null,
       });
-    });
+    }
   }
   if (problems.length) {
     throw new ApiError(400, 'VALIDATION_FAILED', problems.length === 1 ? problems[0]!.message : `${problems.length} scenarios cannot be placed`, problems);
