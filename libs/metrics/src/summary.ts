@@ -1,4 +1,3 @@
-import { JsHistogram } from 'hdr-histogram-js';
 import { decodeHistogram, hasFastLayout, HIGHEST_MICROS, isFastRecording, type Histogram } from './histogram.js';
 
 /** Latency statistics in MILLISECONDS (floats), from a microsecond histogram. */
@@ -43,7 +42,10 @@ export function summarize(h: Histogram): LatencySummary {
   const count = h.totalCount;
   if (!(count > 0)) return emptySummary();
   if (isFastRecording(h) || hasFastLayout(h)) return summarizeFast(h, count);
-  if (h instanceof JsHistogram) return summarizeJs(h, count);
+  return summarizeWithLibrary(h, count);
+}
+
+function summarizeWithLibrary(h: Histogram, count: number): LatencySummary {
   const mean = h.mean;
   return {
     count,
@@ -71,50 +73,15 @@ function rankAt(percentile: number, total: number): number {
 }
 
 /**
- * Same numbers as the library's `getValueAtPercentile` / `mean` / `stdDeviation` (same
- * arithmetic in the same order), but in two passes over the bucket counts instead of ten.
- */
-function summarizeJs(h: JsHistogram, total: number): LatencySummary {
-  const ranks = PCTS.map((p) => rankAt(p, total));
-  const at: number[] = new Array<number>(PCTS.length).fill(0);
-  const len = h.countsArrayLength;
-  let k = 0;
-  let cum = 0;
-  let sum = 0;
-  let first = -1;
-  let last = -1;
-  for (let i = 0; i < len && cum < total; i++) {
-    const c = h.getCountAtIndex(i);
-    if (c === 0) continue;
-    if (first < 0) first = i;
-    last = i;
-    cum += c;
-    sum += h.medianEquivalentValue(h.valueFromIndex(i)) * c;
-    while (k < ranks.length && cum >= ranks[k]) {
-      const v = h.valueFromIndex(i);
-      at[k] = k === 0 ? h.lowestEquivalentValue(v) : h.highestEquivalentValue(v);
-      k++;
-    }
-  }
-  const mean = sum / total;
-  let dev2 = 0;
-  for (let i = first; i >= 0 && i <= last; i++) {
-    const c = h.getCountAtIndex(i);
-    if (c === 0) continue;
-    const d = h.medianEquivalentValue(h.valueFromIndex(i)) - mean;
-    dev2 += d * d * c;
-  }
-  return fromScan(total, at, mean, dev2);
-}
-
-/**
- * `summarizeJs` for the 1 µs / 3 digit layout (see `hasFastLayout`): bucket bounds computed
- * with shifts from the index instead of the library's log2/pow per bucket (~20× faster). Same
- * values, same arithmetic order.
+ * For the 1 µs / 3 digit layout every Barrage histogram has (see `hasFastLayout`): the same
+ * numbers as the library's `getValueAtPercentile` / `mean` / `stdDeviation` (same arithmetic
+ * in the same order), in two passes over the counts instead of ten, with bucket bounds from
+ * shifts of the index instead of the library's log2/pow per bucket (~20× faster). Any other
+ * layout goes through the library itself.
  */
 function summarizeFast(h: Histogram, total: number): LatencySummary {
   const counts = (h as unknown as { _counts: Uint32Array | Float64Array })._counts;
-  if (counts.length > 30 << 10) return summarizeJs(h as JsHistogram, total); // shifts would overflow
+  if (counts.length > 30 << 10) return summarizeWithLibrary(h, total); // shifts would overflow
   const ranks = PCTS.map((p) => rankAt(p, total));
   const at: number[] = new Array<number>(PCTS.length).fill(0);
   const len = counts.length;
