@@ -3,6 +3,40 @@ import { z } from 'zod';
 const count = z.number().int().min(0);
 const counts = z.record(z.string(), count);
 
+/**
+ * Where a request's time went, summed over the interval's requests, in whole microseconds
+ * (SPEC 6.1). `connect` and `tls` are paid only by requests that opened a socket
+ * (`connections` of them); `firstByte` (send → response head) and `download` (head → last
+ * byte) by every request that got a response (`responses`). Averages are sum / count.
+ */
+export const timingsSchema = z.object({
+  connectUs: count.default(0),
+  tlsUs: count.default(0),
+  connections: count.default(0),
+  firstByteUs: count.default(0),
+  downloadUs: count.default(0),
+  responses: count.default(0),
+});
+export type Timings = z.output<typeof timingsSchema>;
+export const EMPTY_TIMINGS: Timings = { connectUs: 0, tlsUs: 0, connections: 0, firstByteUs: 0, downloadUs: 0, responses: 0 };
+
+/** At most this many failure samples per failure kind, step and interval leave a factory. */
+export const MAX_SAMPLES_PER_KIND = 3;
+
+/** One failed request, kept as an example (never every failure: see MAX_SAMPLES_PER_KIND). */
+export const failureSampleSchema = z.object({
+  kind: z.string().max(32),
+  /** `METHOD url`, cut to 300 characters. */
+  request: z.string().max(300),
+  /** HTTP status, or null when no response came. */
+  status: z.number().int().min(0).max(999).nullable(),
+  /** The error or the failed check's name, cut to 300 characters. */
+  message: z.string().max(300),
+  /** Epoch ms on the cluster clock. */
+  at: count,
+});
+export type FailureSample = z.output<typeof failureSampleSchema>;
+
 /** One step's interval data, as the factory's StepRecorder swaps it out (libs/metrics). */
 export const stepSnapshotSchema = z.object({
   step: z.string(),
@@ -12,8 +46,13 @@ export const stepSnapshotSchema = z.object({
   failureKinds: counts,
   statusCodes: counts,
   failedChecks: counts,
+  /** Bytes received and sent, HTTP heads included. */
   bytesIn: count,
   bytesOut: count,
+  /** Checks evaluated (passed + failed), for the pass ratio of the `checks` threshold. */
+  checks: count.default(0),
+  timings: timingsSchema.default(EMPTY_TIMINGS),
+  samples: z.array(failureSampleSchema).max(50).default([]),
   /** HdrHistogram, compressed base64, microseconds; from the intended start in the open model. */
   latency: z.string(),
   /** From the actual send. */

@@ -4,7 +4,7 @@
  */
 import { mergeCounts } from './counts.js';
 import { decodeHistogram, emptyHistogramEncoded, mergeEncoded } from './histogram.js';
-import type { StepIntervalData } from './recorder.js';
+import { emptyTimings, type FailureSampleData, type StepIntervalData, type TimingSums } from './recorder.js';
 import { summarize, type LatencySummary } from './summary.js';
 
 /** The derived numbers of one interval row (SPEC 6.2); latencies in milliseconds. */
@@ -32,9 +32,25 @@ export function emptyStepInterval(step: string): StepIntervalData {
     failedChecks: {},
     bytesIn: 0,
     bytesOut: 0,
+    checks: 0,
+    timings: emptyTimings(),
+    samples: [],
     latency: emptyHistogramEncoded(),
     serviceTime: emptyHistogramEncoded(),
   };
+}
+
+/** Samples kept when interval data is merged: examples, not a log. */
+export const MAX_MERGED_SAMPLES = 50;
+
+/** Adds `b` into `a`, field by field. */
+export function addTimings(a: TimingSums, b: Readonly<TimingSums>): void {
+  a.connectUs += b.connectUs;
+  a.tlsUs += b.tlsUs;
+  a.connections += b.connections;
+  a.firstByteUs += b.firstByteUs;
+  a.downloadUs += b.downloadUs;
+  a.responses += b.responses;
 }
 
 /**
@@ -49,12 +65,18 @@ export function mergeStepIntervals(list: readonly StepIntervalData[], step: stri
   let failures = 0;
   let bytesIn = 0;
   let bytesOut = 0;
+  let checks = 0;
+  const timings = emptyTimings();
+  const samples: FailureSampleData[] = [];
   for (const d of list) {
     requests += d.requests;
     successes += d.successes;
     failures += d.failures;
     bytesIn += d.bytesIn;
     bytesOut += d.bytesOut;
+    checks += d.checks ?? 0;
+    if (d.timings) addTimings(timings, d.timings);
+    if (d.samples) for (const s of d.samples) if (samples.length < MAX_MERGED_SAMPLES) samples.push(s);
   }
   return {
     step,
@@ -66,6 +88,9 @@ export function mergeStepIntervals(list: readonly StepIntervalData[], step: stri
     failedChecks: mergeCounts(list.map((d) => d.failedChecks)),
     bytesIn,
     bytesOut,
+    checks,
+    timings,
+    samples,
     latency: mergeEncoded(list.map((d) => d.latency)),
     serviceTime: mergeEncoded(list.map((d) => d.serviceTime)),
   };

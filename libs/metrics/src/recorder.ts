@@ -5,6 +5,12 @@
  * avoid boxing doubles at the call). `swap()` hands out the interval's data (histograms encoded) and starts the next
  * interval on a second, already reset pair of histograms (the HdrHistogram Recorder pattern),
  * so no histogram is ever allocated after construction.
+ *
+ * Per response the factory also adds the checks it evaluated (`recordChecks`), where the time
+ * went (`recordTimings`, and `recordConnect` for a request that opened a socket): typed-array
+ * adds too. Failure samples are kept for the first MAX_SAMPLES_PER_KIND failures of each kind
+ * in an interval: `wantsSample(kind)` is a counter check, so a caller builds a sample's
+ * strings only when it will be kept (`addSample`), and a full kind costs nothing more.
  */
 import {
   createLatencyHistogram,
@@ -38,6 +44,38 @@ export function isFailureKind(k: unknown): k is FailureKind {
   return typeof k === 'string' && FAILURE_KIND_SET.has(k);
 }
 
+/**
+ * Where the interval's request time went, summed in whole microseconds (see
+ * libs/contracts' timingsSchema): connect/TLS over the requests that opened a socket,
+ * first byte/download over the requests that got a response.
+ */
+export interface TimingSums {
+  connectUs: number;
+  tlsUs: number;
+  connections: number;
+  firstByteUs: number;
+  downloadUs: number;
+  responses: number;
+}
+
+/**
+ * Failure samples kept per failure kind, step and interval (the value of libs/contracts'
+ * MAX_SAMPLES_PER_KIND: this library does not depend on the contracts; a test keeps them equal).
+ */
+export const MAX_SAMPLES_PER_KIND = 3;
+
+/** Longest `request` and `message` of a sample, in UTF-16 code units (libs/contracts' schema). */
+export const MAX_SAMPLE_TEXT = 300;
+
+/** One failed request kept as an example (bounded per kind and interval). */
+export interface FailureSampleData {
+  kind: string;
+  request: string;
+  status: number | null;
+  message: string;
+  at: number;
+}
+
 /** One step's data for one interval: plain, JSON-serialisable. */
 export interface StepIntervalData {
   step: string;
@@ -53,6 +91,10 @@ export interface StepIntervalData {
   failedChecks: Record<string, number>;
   bytesIn: number;
   bytesOut: number;
+  /** Checks evaluated, passed or not (the `checks` threshold is 1 − failed/evaluated). */
+  checks: number;
+  timings: TimingSums;
+  samples: FailureSampleData[];
   /** Latency (intended start → end), µs, compressed base64 HDR histogram. */
   latency: string;
   /** Service time (actual send → end), µs, compressed base64 HDR histogram. */
@@ -62,14 +104,23 @@ export interface StepIntervalData {
 /** Status codes 0–599 are counted in a fixed array; anything else goes to a (rare) map. */
 const STATUS_SLOTS = 600;
 
-// Slots of the counters array: totals, then one per failure kind in FAILURE_KINDS order.
+// Slots of the counters array: totals, timing sums (fractional µs, rounded by swap), then one
+// per failure kind in FAILURE_KINDS order, then the samples kept per kind in the same order.
 const C_REQUESTS = 0;
 const C_SUCCESSES = 1;
 const C_FAILURES = 2;
 const C_BYTES_IN = 3;
 const C_BYTES_OUT = 4;
-const C_KIND0 = 5;
-const C_SIZE = C_KIND0 + FAILURE_KINDS.length;
+const C_CHECKS = 5;
+const C_CONNECT_US = 6;
+const C_TLS_US = 7;
+const C_CONNECTIONS = 8;
+const C_FIRST_BYTE_US = 9;
+const C_DOWNLOAD_US = 10;
+const C_RESPONSES = 11;
+const C_KIND0 = 12;
+const C_SAMPLES0 = C_KIND0 + FAILURE_KINDS.length;
+const C_SIZE = C_SAMPLES0 + FAILURE_KINDS.length;
 
 /** Slot of a failure kind in FAILURE_KINDS; unknown kinds map to `other`. */
 function kindIndex(kind: string): number {
@@ -97,6 +148,22 @@ function kindIndex(kind: string): number {
   }
 }
 
+export function emptyTimings(): TimingSums {
+  return { connectUs: 0, tlsUs: 0, connections: 0, firstByteUs: 0, downloadUs: 0, responses: 0 };
+}
+
+/** `s` cut to MAX_SAMPLE_TEXT code units, never in the middle of a surrogate pair. */
+function cutText(s: string): string {
+  if (s.length <= MAX_SAMPLE_TEXT) return s;
+  const last = s.charCodeAt(MAX_SAMPLE_TEXT - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? MAX_SAMPLE_TEXT - 1 : MAX_SAMPLE_TEXT);
+}
+
+/** A µs sum as the snapshot carries it: a whole number ≥ 0. */
+function wholeUs(sum: number): number {
+  return sum > 0 ? Math.round(sum) : 0;
+}
+
 export class StepRecorder {
   readonly step: string;
 
@@ -112,6 +179,7 @@ export class StepRecorder {
   private readonly statusCounts = new Float64Array(STATUS_SLOTS);
   private readonly oddStatuses = new Map<number, number>();
   private readonly checks = new Map<string, number>();
+  private samples: FailureSampleData[] = [];
 
   constructor(step: string) {
     this.step = step;
@@ -183,6 +251,64 @@ export class StepRecorder {
   }
 
   /**
+   * `n` (a whole number) checks were evaluated on a response, passed or failed; the failed ones
+   * go to recordCheckFailure as well. A value that is not > 0 adds nothing.
+   */
+  recordChecks(n: number): void {
+    if (n > 0) this.c[C_CHECKS] += n;
+  }
+
+  /**
+   * A response arrived: `firstByteUs` from the send to its head, `downloadUs` from its head to
+   * its last byte. Counts one response; a value that is not > 0 (0, negative, NaN) adds nothing.
+   */
+  recordTimings(firstByteUs: number, downloadUs: number): void {
+    const c = this.c;
+    c[C_RESPONSES]++;
+    if (firstByteUs > 0) c[C_FIRST_BYTE_US] += firstByteUs;
+    if (downloadUs > 0) c[C_DOWNLOAD_US] += downloadUs;
+  }
+
+  /**
+   * A request opened a socket: `connectUs` for the TCP connection (DNS included), `tlsUs` for
+   * the TLS handshake after it (0 for plain HTTP). Counts one connection.
+   */
+  recordConnect(connectUs: number, tlsUs: number): void {
+    const c = this.c;
+    c[C_CONNECTIONS]++;
+    if (connectUs > 0) c[C_CONNECT_US] += connectUs;
+    if (tlsUs > 0) c[C_TLS_US] += tlsUs;
+  }
+
+  /**
+   * Whether a failure of `kind` would be kept as a sample: fewer than MAX_SAMPLES_PER_KIND of
+   * that kind (unknown kinds: `other`) this interval. A counter check; ask before building the
+   * sample's strings.
+   */
+  wantsSample(kind: FailureKind): boolean {
+    return this.c[C_SAMPLES0 + kindIndex(kind)] < MAX_SAMPLES_PER_KIND;
+  }
+
+  /**
+   * Keeps a failure sample when wantsSample(kind) (otherwise does nothing). `request` (`METHOD
+   * url`) and `message` are cut to MAX_SAMPLE_TEXT; `status` is null when no response came (a
+   * value that is not an integer 0–999 is stored as null); `at` is epoch ms, rounded.
+   */
+  addSample(kind: FailureKind, request: string, status: number | null, message: string, at: number): void {
+    const i = kindIndex(kind);
+    const c = this.c;
+    if (c[C_SAMPLES0 + i] >= MAX_SAMPLES_PER_KIND) return;
+    c[C_SAMPLES0 + i]++;
+    this.samples.push({
+      kind: FAILURE_KINDS[i],
+      request: cutText(String(request)),
+      status: status !== null && Number.isInteger(status) && status >= 0 && status <= 999 ? status : null,
+      message: cutText(String(message)),
+      at: at > 0 ? Math.round(at) : 0,
+    });
+  }
+
+  /**
    * Return the interval's data and start the next interval. The histograms swap with their
    * spares (already reset), and the returned ones are encoded then reset to become the spares.
    */
@@ -205,6 +331,16 @@ export class StepRecorder {
       failedChecks: this.failedChecksRecord(),
       bytesIn: c[C_BYTES_IN],
       bytesOut: c[C_BYTES_OUT],
+      checks: c[C_CHECKS],
+      timings: {
+        connectUs: wholeUs(c[C_CONNECT_US]),
+        tlsUs: wholeUs(c[C_TLS_US]),
+        connections: c[C_CONNECTIONS],
+        firstByteUs: wholeUs(c[C_FIRST_BYTE_US]),
+        downloadUs: wholeUs(c[C_DOWNLOAD_US]),
+        responses: c[C_RESPONSES],
+      },
+      samples: this.samples,
       latency: lat.totalCount > 0 ? encodeHistogram(lat) : emptyHistogramEncoded(),
       serviceTime: svc.totalCount > 0 ? encodeHistogram(svc) : emptyHistogramEncoded(),
     };
@@ -215,6 +351,7 @@ export class StepRecorder {
     this.statusCounts.fill(0);
     this.oddStatuses.clear();
     this.checks.clear();
+    this.samples = []; // the returned array belongs to the caller now
     return data;
   }
 
