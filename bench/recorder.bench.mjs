@@ -1,5 +1,9 @@
 // Hot-path micro-benchmarks of the built libraries (node bench/recorder.bench.mjs):
-//   - StepRecorder.recordResponse (libs/metrics): what the factory does per response;
+//   - StepRecorder.recordResponse (libs/metrics): what the factory does per response, alone and
+//     with what it adds per response since (recordChecks + recordTimings), and the sample-cap
+//     check of a failure whose kind is full (wantsSample);
+//   - the factory's per-response byte count of a response head (responseHeadBytes) and of a
+//     templated request (requestWireBytes; constant requests count theirs once per chunk);
 //   - arrivalAtMs + nextOwnedUnit (libs/planning): what the open model does per arrival.
 // 1e6 calls per run, 5 measured runs after one warm-up run, median ns per call. Values are
 // precomputed so the loop measures the call, not Math.random.
@@ -7,6 +11,7 @@ import { importDist } from './lib.mjs';
 
 const { StepRecorder } = await importDist('libs/metrics/dist/index.js');
 const { planRate, arrivalAtMs, nextOwnedUnit, totalArrivals } = await importDist('libs/planning/dist/index.js');
+const { requestWireBytes, responseHeadBytes } = await importDist('apps/factory/dist/http/wire-bytes.js');
 
 const N = 1_000_000;
 const RUNS = 5;
@@ -62,6 +67,76 @@ bench(
   },
   { setup: () => recorder.swap() },
 );
+// What Iteration.onComplete records per response now: the response, the checks it evaluated,
+// where its time went (first byte, download).
+const firstBytes = new Float64Array(M);
+const downloads = new Float64Array(M);
+for (let i = 0; i < M; i++) {
+  firstBytes[i] = services[i] * 0.8;
+  downloads[i] = services[i] * 0.2;
+}
+results.perResponse = bench(
+  'recordResponse + recordChecks + recordTimings (200, success)',
+  (n) => {
+    for (let i = 0; i < n; i++) {
+      const j = i & (M - 1);
+      recorder.recordResponse(latencies[j], services[j], 200, 120, 0, null);
+      recorder.recordChecks(1);
+      recorder.recordTimings(firstBytes[j], downloads[j]);
+    }
+  },
+  { setup: () => recorder.swap() },
+);
+bench(
+  'recordResponse + recordChecks + recordTimings + wantsSample (503, kind full)',
+  (n) => {
+    for (let i = 0; i < n; i++) {
+      const j = i & (M - 1);
+      recorder.recordResponse(latencies[j], services[j], 503, 120, 0, 'http_5xx');
+      recorder.recordChecks(1);
+      recorder.recordTimings(firstBytes[j], downloads[j]);
+      if (recorder.wantsSample('http_5xx')) recorder.addSample('http_5xx', `GET http://127.0.0.1:8080/x`, 503, `HTTP ${503}`, 1.7e12);
+    }
+  },
+  { setup: () => recorder.swap() },
+);
+results.wantsSample = bench(
+  'StepRecorder.wantsSample (kind full: a counter check)',
+  (n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) if (recorder.wantsSample(i & 1 ? 'http_5xx' : 'timeout')) s++;
+    sink += s;
+  },
+  {
+    setup: () => {
+      recorder.swap();
+      for (let i = 0; i < 3; i++) {
+        recorder.addSample('http_5xx', 'GET http://h/', 503, 'HTTP 503', 1);
+        recorder.addSample('timeout', 'GET http://h/', null, 'Headers Timeout Error', 1);
+      }
+    },
+  },
+);
+
+// ---- wire bytes (apps/factory) ---------------------------------------------------------------
+// A response head as undici's onHeaders hands it over (6 headers, like nginx's), and a templated
+// request's head (rendered per request; a constant one is counted once per chunk).
+const rawHeaders = [
+  ['Server', 'nginx/1.22.1'], ['Date', 'Wed, 24 Nov 2026 22:14:00 GMT'], ['Content-Type', 'text/plain'],
+  ['Content-Length', '2'], ['Connection', 'keep-alive'], ['X-Request-Id', '8c1f2d'],
+].flat().map((x) => Buffer.from(x));
+results.responseHead = bench('responseHeadBytes (6 raw headers)', (n) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += responseHeadBytes(rawHeaders, 'OK');
+  sink += s;
+});
+const tplHeaders = ['content-type', 'application/json', 'authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x'];
+bench('requestWireBytes (templated POST, 2 headers)', (n) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += requestWireBytes('POST', 'http://127.0.0.1:8080', '/users/42', tplHeaders, 57 + (i & 7));
+  sink += s;
+});
+
 {
   // Once per interval and step: swap the histograms, encode them (compressed base64).
   let total = 0n;
@@ -103,4 +178,8 @@ bench('arrivalAtMs + nextOwnedUnit (CONSTANT_RATE, 2 zones x 3 chunks)', walk(co
 bench('arrivalAtMs + nextOwnedUnit (RAMPING_RATE 2 stages, one chunk)', walk(ramping, oneChunk));
 
 if (sink === 42) console.log('');
-console.log(`\nnode ${process.version}, ${new Date().toISOString().slice(0, 10)}: recordResponse ${results.recordResponse.toFixed(1)} ns, arrivalAtMs+nextOwnedUnit ${results.arrival.toFixed(1)} ns`);
+console.log(
+  `\nnode ${process.version}, ${new Date().toISOString().slice(0, 10)}: recordResponse ${results.recordResponse.toFixed(1)} ns, ` +
+    `per response with checks+timings ${results.perResponse.toFixed(1)} ns, wantsSample (full) ${results.wantsSample.toFixed(1)} ns, ` +
+    `responseHeadBytes ${results.responseHead.toFixed(1)} ns, arrivalAtMs+nextOwnedUnit ${results.arrival.toFixed(1)} ns`,
+);

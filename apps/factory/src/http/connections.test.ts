@@ -1,4 +1,8 @@
-import { OriginConnections } from './connections';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'undici';
+import { OriginConnections, timedConnector } from './connections';
 
 // Clients connect lazily, on their first request: these tests open no socket.
 describe('OriginConnections', () => {
@@ -47,5 +51,109 @@ describe('OriginConnections', () => {
     const c = new OriginConnections('http://127.0.0.1:1', { maxConnections: 100, paceMs: 0, burst: 0, queueDepth: 2 });
     expect([c.acquire(), c.acquire(), c.acquire(), c.acquire(), c.acquire()]).toEqual([0, 0, 1, 1, 2]);
     await c.close();
+  });
+});
+
+// A self-signed certificate for 127.0.0.1/localhost (EC P-256, valid until 2126), for the TLS timing test only.
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgjmwdszcCGjzI01P7
+LfwkxsrhRRYyMcO+7/Rlhr4FWjehRANCAATwLTJXV5AuhyEVNDGtkTUNa127N4bf
+2PqmpRxIVzMAh9nqr82rLAW1VTpea0d3ivXaWnjZwgfq+IP53S5aLg+D
+-----END PRIVATE KEY-----
+`;
+const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBnDCCAUGgAwIBAgIUPNNxJCpqEv+D5nYtvZiuwT/1mAcwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwNDE1MDczMVoYDzIxMjYxMTEw
+MTUwNzMxWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATwLTJXV5AuhyEVNDGtkTUNa127N4bf2PqmpRxIVzMAh9nqr82rLAW1
+VTpea0d3ivXaWnjZwgfq+IP53S5aLg+Do28wbTAdBgNVHQ4EFgQUmSRaDra1sFLb
+jYNh5/qYsTgueS4wHwYDVR0jBBgwFoAUmSRaDra1sFLbjYNh5/qYsTgueS4wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDSQAwRgIhAInWSkVi3hHGO18+xvyIZhjV0fm/jG9UrfxTQQqvbZV1AiEA
+nTfwqmamxykqZrSJQ6or9sbIEtws498sb1n3dblDqzI=
+-----END CERTIFICATE-----
+`;
+
+function listen(server: HttpServer | HttpsServer): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+}
+
+function close(server: HttpServer | HttpsServer): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('connect timing', () => {
+  it('the first request to end on a new socket takes its connect time, once', async () => {
+    let sockets = 0;
+    const server = createHttpServer((req, res) => {
+      // the third request asks the server to close: the fourth needs a new socket
+      res.setHeader('connection', req.url === '/close' ? 'close' : 'keep-alive');
+      res.end('ok');
+    });
+    server.on('connection', () => sockets++);
+    const port = await listen(server);
+    const c = new OriginConnections(`http://127.0.0.1:${port}`, { maxConnections: 1, paceMs: 0, burst: 0, queueDepth: 1 });
+    const sink = { recordConnect: jest.fn() };
+    try {
+      const i = c.acquire();
+      c.takeConnectTiming(i, sink); // nothing before the socket exists
+      expect(sink.recordConnect).not.toHaveBeenCalled();
+      for (const path of ['/a', '/b', '/close', '/d']) {
+        const r = await c.client(i).request({ path, method: 'GET' });
+        await r.body.text();
+        c.takeConnectTiming(i, sink);
+      }
+      c.release(i);
+      expect(sockets).toBe(2);
+      // '/a' took the first socket's timing, '/d' the second's; '/b' and '/close' nothing
+      expect(sink.recordConnect).toHaveBeenCalledTimes(2);
+      for (const [connectUs, tlsUs] of sink.recordConnect.mock.calls as [number, number][]) {
+        expect(connectUs).toBeGreaterThan(0);
+        expect(connectUs).toBeLessThan(5_000_000);
+        expect(tlsUs).toBe(0);
+      }
+      c.takeConnectTiming(i, sink);
+      c.takeConnectTiming(99, sink); // no such connection: nothing
+      expect(sink.recordConnect).toHaveBeenCalledTimes(2);
+    } finally {
+      await c.close();
+      await close(server);
+    }
+  });
+
+  it('times TCP connect and the TLS handshake apart for https', async () => {
+    const server = createHttpsServer({ key: TEST_KEY, cert: TEST_CERT }, (_req, res) => res.end('ok'));
+    const port = await listen(server);
+    const done = jest.fn();
+    const client = new Client(`https://127.0.0.1:${port}`, { connect: timedConnector(done, { timeout: 10_000, rejectUnauthorized: false }) });
+    try {
+      const t0 = performance.now();
+      const r = await client.request({ path: '/', method: 'GET' });
+      expect(await r.body.text()).toBe('ok');
+      const elapsedUs = (performance.now() - t0) * 1000;
+      expect(done).toHaveBeenCalledTimes(1);
+      const [connectUs, tlsUs] = done.mock.calls[0] as [number, number];
+      expect(connectUs).toBeGreaterThan(0);
+      expect(tlsUs).toBeGreaterThan(0);
+      expect(connectUs + tlsUs).toBeLessThanOrEqual(elapsedUs);
+    } finally {
+      await client.close();
+      await close(server);
+    }
+  });
+
+  it('reports nothing for a socket that failed to connect', async () => {
+    const server = createHttpServer();
+    const port = await listen(server);
+    await close(server);
+    const done = jest.fn();
+    const client = new Client(`http://127.0.0.1:${port}`, { connect: timedConnector(done) });
+    try {
+      await expect(client.request({ path: '/', method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      expect(done).not.toHaveBeenCalled();
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -1,5 +1,45 @@
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'undici';
+import { buildConnector, Client } from 'undici';
+
+/** Where a request that opened a socket records what it cost (a StepRecorder). */
+export interface ConnectTimingSink {
+  recordConnect(connectUs: number, tlsUs: number): void;
+}
+
+/** Options of every socket's connector (what the Clients were given before). */
+const CONNECT_OPTIONS: buildConnector.BuildOptions = { timeout: 10_000 };
+
+/**
+ * undici's connector (`buildConnector`, one per Client as a Client builds for itself, so TLS
+ * sessions stay per socket slot as before), timed: `done(connectUs, tlsUs)` is called once the
+ * socket is ready, with the time from the connect call to TCP connected (name lookup
+ * included) and from there to the TLS handshake's end (0 for plain HTTP). undici's
+ * DispatchHandler does not expose connect timing; this runs once per socket, never per request.
+ */
+export function timedConnector(done: (connectUs: number, tlsUs: number) => void, options: buildConnector.BuildOptions = CONNECT_OPTIONS): buildConnector.connector {
+  const base = buildConnector(options);
+  return (opts, callback) => {
+    const t0 = performance.now();
+    let tcpAt = 0;
+    // buildConnector returns the socket it creates (its type says void); its callback fires on
+    // 'connect' (http) or 'secureConnect' (https).
+    const socket = base(opts, (err, sock) => {
+      if (!err) {
+        const readyAt = performance.now();
+        if (tcpAt === 0) tcpAt = readyAt; // plain TCP, or a TLS socket whose 'connect' we missed
+        done((tcpAt - t0) * 1000, (readyAt - tcpAt) * 1000);
+      }
+      (callback as (e: Error | null, s: Socket | null) => void)(err, sock);
+    }) as unknown as Socket | undefined;
+    if (opts.protocol === 'https:' && socket && typeof socket.once === 'function') {
+      socket.once('connect', () => {
+        tcpAt = performance.now();
+      });
+    }
+    return socket as unknown as void;
+  };
+}
 
 export interface ConnectionLimits {
   /** Most sockets to one origin; beyond it, requests queue on the open ones. */
@@ -32,6 +72,12 @@ export class OriginConnections {
   private readonly clients: Client[] = [];
   /** Requests assigned to each client, by index. */
   private readonly load: number[] = [];
+  /**
+   * Connect and TLS time (µs) of each client's newest socket, until a request takes them
+   * (takeConnectTiming); -1: none waiting.
+   */
+  private readonly connectUs: number[] = [];
+  private readonly tlsUs: number[] = [];
   /** Indices of clients with no request. */
   private readonly idle: number[] = [];
   private turn = 0;
@@ -58,8 +104,10 @@ export class OriginConnections {
     this.inFlight++;
     const crowded = this.inFlight > n * this.limits.queueDepth;
     if (crowded && n < this.limits.maxConnections && this.mayOpen()) {
-      this.clients.push(new Client(this.origin, { pipelining: 1, keepAliveTimeout: 30_000, connect: { timeout: 10_000 } }));
+      this.clients.push(this.newClient(n));
       this.load.push(1);
+      this.connectUs.push(-1);
+      this.tlsUs.push(0);
       return n;
     }
     const i = this.turn++ % n;
@@ -78,8 +126,28 @@ export class OriginConnections {
     return true;
   }
 
+  /** A Client whose sockets (the first and any reconnection) leave their timing at index `i`. */
+  private newClient(i: number): Client {
+    const connect = timedConnector((connectUs, tlsUs) => {
+      this.connectUs[i] = connectUs;
+      this.tlsUs[i] = tlsUs;
+    });
+    return new Client(this.origin, { pipelining: 1, keepAliveTimeout: 30_000, connect });
+  }
+
   client(i: number): Client {
     return this.clients[i]!;
+  }
+
+  /**
+   * When connection `i` opened a socket that no request has accounted for yet, records its
+   * connect and TLS times on `sink` (the first request to end on it) and forgets them.
+   */
+  takeConnectTiming(i: number, sink: ConnectTimingSink): void {
+    const us = this.connectUs[i]!;
+    if (!(us >= 0)) return; // none waiting (or no such connection)
+    this.connectUs[i] = -1;
+    sink.recordConnect(us, this.tlsUs[i]!);
   }
 
   release(i: number): void {
@@ -95,6 +163,8 @@ export class OriginConnections {
     await Promise.allSettled(this.clients.map((c) => c.destroy()));
     this.clients.length = 0;
     this.load.length = 0;
+    this.connectUs.length = 0;
+    this.tlsUs.length = 0;
     this.idle.length = 0;
   }
 }

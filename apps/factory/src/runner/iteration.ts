@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { FailureKind, StepRecorder } from '@barrage/metrics';
 import type { ClusterClock } from '../clock.js';
 import type { Connections, OriginConnections } from '../http/connections.js';
+import { requestWireBytes, responseHeadBytes } from '../http/wire-bytes.js';
 import type { CompiledScenario, CompiledStep } from '../scenario/compiled.js';
 import { renderRequest } from '../scenario/compiled.js';
 import type { TemplateScope } from '../scenario/template.js';
@@ -22,7 +23,21 @@ interface PreparedStep {
   /** Constant requests: one options object and one origin, built once per chunk. */
   opts: Dispatcher.DispatchOptions | null;
   conns: OriginConnections | null;
+  /** Constant requests: their origin and path (failure samples name the request). */
+  origin: string | null;
+  path: string | null;
+  /** Constant requests: bytes undici writes for one (head and body), computed once. */
   bytesOut: number;
+  /** Checks evaluated per response: the status check, maxLatencyMs, bodyContains, each when present. */
+  checks: number;
+}
+
+/** What a transport error says about itself, for a failure sample. */
+function errorMessage(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  if (e && typeof e.message === 'string' && e.message !== '') return e.message;
+  if (e && typeof e.code === 'string' && e.code !== '') return e.code;
+  return String(err);
 }
 
 /** Failure kind of a transport error, from undici's and Node's error codes. */
@@ -38,14 +53,18 @@ export function classifyError(err: unknown): FailureKind {
 
 export function prepareSteps(scenario: CompiledScenario, connections: Connections): PreparedStep[] {
   return scenario.steps.map((step) => {
+    const checks = (step.statusCheck !== null ? 1 : 0) + (step.maxLatencyMs !== null ? 1 : 0) + (step.bodyContains !== null ? 1 : 0);
     const constant = step.origin !== null && step.path !== null && step.staticHeaders !== null && (step.body === null || step.body.constant !== null);
-    if (!constant) return { step, opts: null, conns: null, bytesOut: 0 };
+    if (!constant) return { step, opts: null, conns: null, origin: null, path: null, bytesOut: 0, checks };
     const body = step.body?.constant ?? null;
     return {
       step,
       opts: { origin: step.origin!, path: step.path!, method: step.method as Dispatcher.HttpMethod, headers: step.staticHeaders!, body, headersTimeout: step.timeoutMs, bodyTimeout: step.timeoutMs },
       conns: connections.for(step.origin!),
-      bytesOut: body ? Buffer.byteLength(body) : 0,
+      origin: step.origin!,
+      path: step.path!,
+      bytesOut: requestWireBytes(step.method, step.origin!, step.path!, step.staticHeaders, body ? Buffer.byteLength(body) : 0),
+      checks,
     };
   });
 }
@@ -68,6 +87,8 @@ export class Iteration implements Dispatcher.DispatchHandler {
   private stepIndex = 0;
   private stepIntended = 0;
   private sendAt = 0;
+  /** Cluster ms of the response head (0: none yet). */
+  private headersAt = 0;
   private status = 0;
   private bytesIn = 0;
   private bytesOut = 0;
@@ -75,6 +96,9 @@ export class Iteration implements Dispatcher.DispatchHandler {
   /** Index of the connection carrying the request in flight, or -1. */
   private connection = -1;
   private conns: OriginConnections | null = null;
+  /** Origin and path of the request in flight (references, for failure samples only). */
+  private origin = '';
+  private path = '';
   private abortRequest: ((reason?: Error) => void) | null = null;
   private extracted: Record<string, string> | null = null;
   private row: Record<string, string> | null = null;
@@ -113,11 +137,14 @@ export class Iteration implements Dispatcher.DispatchHandler {
     if (this.stopped) return this.finish();
     const p = this.prepared[this.stepIndex]!;
     this.status = 0;
+    this.headersAt = 0;
     this.bytesIn = 0;
     this.body = p.step.needsBody ? [] : null;
     this.abortRequest = null;
     let opts = p.opts;
     let conns = p.conns;
+    let origin = p.origin;
+    let path = p.path;
     this.bytesOut = p.bytesOut;
     if (opts === null) {
       try {
@@ -129,14 +156,22 @@ export class Iteration implements Dispatcher.DispatchHandler {
         const r = renderRequest(p.step, s);
         opts = { origin: r.origin, path: r.path, method: p.step.method as Dispatcher.HttpMethod, headers: r.headers, body: r.body, headersTimeout: p.step.timeoutMs, bodyTimeout: p.step.timeoutMs };
         conns = this.ctx.connections.for(r.origin);
-        this.bytesOut = r.body ? Buffer.byteLength(r.body) : 0;
-      } catch {
+        origin = r.origin;
+        path = r.path;
+        this.bytesOut = requestWireBytes(p.step.method, r.origin, r.path, r.headers, r.body ? Buffer.byteLength(r.body) : 0);
+      } catch (err) {
         // An unresolvable template is a counted failure of this step, not a crash.
         this.sendAt = this.ctx.clock.now();
-        this.ctx.recorders[this.stepIndex]!.recordFailure('other', (this.sendAt - this.stepIntended) * 1000);
-        return this.afterStep(false);
+        const recorder = this.ctx.recorders[this.stepIndex]!;
+        recorder.recordFailure('other', (this.sendAt - this.stepIntended) * 1000);
+        if (recorder.wantsSample('other')) {
+          recorder.addSample('other', `${p.step.method} ${p.step.url.source}`, null, errorMessage(err), Math.round(this.sendAt));
+        }
+        return this.afterStep(false, this.sendAt);
       }
     }
+    this.origin = origin!;
+    this.path = path!;
     this.conns = conns!;
     this.connection = conns!.acquire();
     this.sendAt = this.ctx.clock.now();
@@ -147,8 +182,11 @@ export class Iteration implements Dispatcher.DispatchHandler {
     this.abortRequest = abort;
   }
 
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    // The first head (an informational 1xx comes before the final one) is the first byte.
+    if (this.headersAt === 0) this.headersAt = this.ctx.clock.now();
     this.status = statusCode;
+    this.bytesIn += responseHeadBytes(rawHeaders, statusText);
     return true;
   }
 
@@ -160,38 +198,73 @@ export class Iteration implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     const end = this.ctx.clock.now();
-    this.releaseClient();
-    if (this.stopped) return this.finish();
+    if (this.stopped) {
+      this.releaseClient();
+      return this.finish();
+    }
     const p = this.prepared[this.stepIndex]!;
     const step = p.step;
     const recorder = this.ctx.recorders[this.stepIndex]!;
+    this.takeConnectTiming(recorder);
+    this.releaseClient();
     const serviceMs = end - this.sendAt;
+    const status = this.status;
     let kind: FailureKind | null = null;
+    /** The first failed check: a check_failed sample's message. */
+    let failedCheck: string | null = null;
     if (step.statusCheck !== null) {
-      if (!step.statusCheck.includes(this.status)) {
+      if (!step.statusCheck.includes(status)) {
         kind = 'check_failed';
-        recorder.recordCheckFailure(step.checkNames.status);
+        failedCheck = step.checkNames.status;
+        recorder.recordCheckFailure(failedCheck);
       }
-    } else if (this.status >= 500) kind = 'http_5xx';
-    else if (this.status >= 400) kind = 'http_4xx';
+    } else if (status >= 500) kind = 'http_5xx';
+    else if (status >= 400) kind = 'http_4xx';
     if (step.maxLatencyMs !== null && serviceMs > step.maxLatencyMs) {
       kind ??= 'check_failed';
+      failedCheck ??= step.checkNames.latency;
       recorder.recordCheckFailure(step.checkNames.latency);
     }
     if (step.bodyContains !== null && !Buffer.concat(this.body!).toString('utf8').includes(step.bodyContains)) {
       kind ??= 'check_failed';
+      failedCheck ??= step.checkNames.body;
       recorder.recordCheckFailure(step.checkNames.body);
     }
-    recorder.recordResponse((end - this.stepIntended) * 1000, serviceMs * 1000, this.status, this.bytesIn, this.bytesOut, kind);
-    this.afterStep(kind === null);
+    if (p.checks !== 0) recorder.recordChecks(p.checks);
+    recorder.recordResponse((end - this.stepIntended) * 1000, serviceMs * 1000, status, this.bytesIn, this.bytesOut, kind);
+    const headersAt = this.headersAt === 0 ? end : this.headersAt;
+    recorder.recordTimings((headersAt - this.sendAt) * 1000, (end - headersAt) * 1000);
+    if (kind !== null && recorder.wantsSample(kind)) {
+      this.addSample(recorder, kind, status, kind === 'check_failed' ? failedCheck! : `HTTP ${status}`, end);
+    }
+    // The step ended at `end`: the next one is due from there. Only a body check can take long
+    // enough since (it decodes the body) to be worth reading the clock again.
+    this.afterStep(kind === null, step.bodyContains === null ? end : this.ctx.clock.now());
   }
 
   onError(err: Error): void {
     const end = this.ctx.clock.now();
+    if (this.stopped) {
+      this.releaseClient();
+      return this.finish();
+    }
+    const recorder = this.ctx.recorders[this.stepIndex]!;
+    this.takeConnectTiming(recorder);
     this.releaseClient();
-    if (this.stopped) return this.finish();
-    this.ctx.recorders[this.stepIndex]!.recordFailure(classifyError(err), (end - this.stepIntended) * 1000);
-    this.afterStep(false);
+    const kind = classifyError(err);
+    recorder.recordFailure(kind, (end - this.stepIntended) * 1000);
+    if (recorder.wantsSample(kind)) this.addSample(recorder, kind, null, errorMessage(err), end);
+    this.afterStep(false, end);
+  }
+
+  /** A socket opened for this request (or while it waited on it): its connect and TLS times. */
+  private takeConnectTiming(recorder: StepRecorder): void {
+    if (this.connection >= 0) this.conns!.takeConnectTiming(this.connection, recorder);
+  }
+
+  /** Only called once the recorder wants the sample: the strings are built here, not before. */
+  private addSample(recorder: StepRecorder, kind: FailureKind, status: number | null, message: string, at: number): void {
+    recorder.addSample(kind, `${this.prepared[this.stepIndex]!.step.method} ${this.origin}${this.path}`, status, message, Math.round(at));
   }
 
   private releaseClient(): void {
@@ -202,21 +275,23 @@ export class Iteration implements Dispatcher.DispatchHandler {
     this.abortRequest = null;
   }
 
-  private afterStep(ok: boolean): void {
+  /** The step ended (cluster ms `now`, read by the caller: one clock read less per step). */
+  private afterStep(ok: boolean, now: number): void {
     const step = this.prepared[this.stepIndex]!.step;
     if (!ok) this.failed = true;
     this.stepIndex++;
-    if (this.stepIndex >= this.prepared.length || (!ok && step.stopOnFailure)) return this.finish();
+    if (this.stepIndex >= this.prepared.length || (!ok && step.stopOnFailure)) return this.finish(now);
     const think = step.thinkTime;
     const wait = think === null ? 0 : think.min + Math.random() * (think.max - think.min);
     // The next step is due now (or after the think time): that is its intended start.
-    this.stepIntended = this.ctx.clock.now() + wait;
+    this.stepIntended = now + wait;
     if (wait > 0) setTimeout(this.continueBound, wait);
     else queueMicrotask(this.continueBound);
   }
 
-  private finish(): void {
-    this.endedAt = this.ctx.clock.now();
+  /** `now`: the cluster ms the caller already read, if any. */
+  private finish(now = this.ctx.clock.now()): void {
+    this.endedAt = now;
     this.ctx.iterationEnded(this);
   }
 }

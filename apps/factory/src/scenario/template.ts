@@ -14,6 +14,8 @@ type Part = string | ((scope: TemplateScope) => string | undefined);
 
 /** A template compiled once per chunk; `render` is a concatenation, `constant` skips even that. */
 export interface Template {
+  /** The template's text as written (for failure samples of requests that could not be rendered). */
+  source: string;
   constant: string | null;
   names: string[];
   render(scope: TemplateScope): string;
@@ -57,8 +59,9 @@ export function compileTemplate(text: string): Template {
     last = m.index + m[0].length;
   }
   if (last < text.length) parts.push(text.slice(last));
-  if (names.length === 0) return { constant: text, names, render: () => text };
+  if (names.length === 0) return { source: text, constant: text, names, render: () => text };
   return {
+    source: text,
     constant: null,
     names,
     render(scope) {
