@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'apps/cli/dist/main.js');
@@ -36,6 +37,8 @@ let passed = 0;
 let failed = 0;
 let status = 0;
 for (const [project, flags] of [['unit', []], ['e2e', ['--runInBand']]]) {
+  // The page tests drive Debian's Chromium; when it cannot be installed they fail saying why.
+  if (project === 'e2e') ensureChromium();
   const out = join(root, `.barrage/jest-${project}.json`);
   rmSync(out, { force: true });
   const code = run('node', [jest, '--selectProjects', project, ...flags, '--json', `--outputFile=${out}`, ...extra], env);
