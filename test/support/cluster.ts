@@ -52,13 +52,21 @@ export interface Cluster {
   stop(): Promise<(number | null)[]>;
 }
 
+/** A head process on a free port, ready once /health answers. */
+export async function startHead(tag = randomUUID().slice(0, 6)): Promise<{ api: Api; process: ChildProcess }> {
+  const port = await freePort();
+  const head = spawnCli(['head'], { ...requireEnv(), PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000' }, `head-${tag}`);
+  const client = api(`http://127.0.0.1:${port}`);
+  await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
+  return { api: client, process: head };
+}
+
+export { stopChild };
+
 export async function startCluster(opts: { factories: { zone: string; capacity?: number }[] }): Promise<Cluster> {
   const env = requireEnv();
   const tag = randomUUID().slice(0, 6);
-  const port = await freePort();
-  const head = spawnCli(['head'], { ...env, PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000' }, `head-${tag}`);
-  const client = api(`http://127.0.0.1:${port}`);
-  await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
+  const { api: client, process: head } = await startHead(tag);
   const factories = await Promise.all(
     opts.factories.map(async (f, i) => {
       const zone = `${f.zone}-${tag}`;

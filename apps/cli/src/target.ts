@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 /**
  * A small HTTP target that counts what it receives, for the demo and the end-to-end tests:
  * the ground truth a report is compared with. Routes: any path answers 200 `ok` except
- * `/status/NNN` (answers NNN) and `/slow/MS` (answers after MS ms); `/__stats` returns the
+ * `/status/NNN` (answers NNN) and `/slow/MS` (answers after MS ms); `stall(ms)` holds every
+ * answer for a while, as a stalled server would; `/__stats` returns the
  * counts as JSON (not counted) and `/__reset` clears them. With `recordArrivals`, every
  * request's path and arrival instant is kept too (tests compare them with the plan).
  */
@@ -20,6 +21,8 @@ export interface RunningTarget {
   port: number;
   stats: TargetStats;
   reset(): void;
+  /** Holds every answer until `ms` from now (a server stall): requests still arrive and are counted. */
+  stall(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function startTarget(opts: { port?: number; host?: string; recordAr
     stats.byMethod = {};
     stats.arrivals = [];
   };
+  let stalledUntil = 0;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/__stats') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
@@ -47,7 +51,8 @@ export async function startTarget(opts: { port?: number; host?: string; recordAr
       const status = /^\/status\/(\d{3})$/.exec(path);
       const slow = /^\/slow\/(\d+)$/.exec(path);
       const answer = () => res.writeHead(status ? Number(status[1]) : 200, { 'content-type': 'text/plain' }).end('ok');
-      if (slow) setTimeout(answer, Number(slow[1]));
+      const hold = Math.max(slow ? Number(slow[1]) : 0, stalledUntil - Date.now());
+      if (hold > 0) setTimeout(answer, hold);
       else answer();
     });
   });
@@ -59,6 +64,9 @@ export async function startTarget(opts: { port?: number; host?: string; recordAr
     port,
     stats,
     reset,
+    stall: (ms) => {
+      stalledUntil = Date.now() + ms;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

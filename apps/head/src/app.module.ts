@@ -15,7 +15,11 @@ import { CampaignsService } from './campaigns/campaigns.service.js';
 import { CampaignsRepository } from './campaigns/campaigns.repository.js';
 import { CampaignControlService } from './campaigns/campaign-control.service.js';
 import { OrchestratorService } from './campaigns/orchestrator.service.js';
-import { ReportService } from './campaigns/report.service.js';
+import { ResultsController } from './results/results.controller.js';
+import { ResultsRepository } from './results/results.repository.js';
+import { ReportService } from './results/report.service.js';
+import { ThresholdsService } from './results/thresholds.service.js';
+import { LiveService } from './results/live.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { HealthController } from './health/health.controller.js';
 import { DocsController } from './health/docs.controller.js';
@@ -44,10 +48,18 @@ export class FactoriesModule {}
 @Module({ controllers: [ScenariosController], providers: [ScenariosService], exports: [ScenariosService] })
 export class ScenariosModule {}
 
+/** A campaign's results: report, page, intervals, steps, errors, live stream, thresholds. */
 @Module({
-  imports: [ScenariosModule, FactoriesModule],
+  controllers: [ResultsController],
+  providers: [ResultsRepository, ReportService, ThresholdsService, LiveService],
+  exports: [ThresholdsService],
+})
+export class ResultsModule {}
+
+@Module({
+  imports: [ScenariosModule, FactoriesModule, ResultsModule],
   controllers: [CampaignsController],
-  providers: [CampaignsService, CampaignsRepository, CampaignControlService, OrchestratorService, ReportService],
+  providers: [CampaignsService, CampaignsRepository, CampaignControlService, OrchestratorService],
   exports: [CampaignsRepository],
 })
 export class CampaignsModule {}

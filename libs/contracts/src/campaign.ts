@@ -18,6 +18,18 @@ const zonesSchema = z
     if (Math.abs(sum - 100) > 0.001) ctx.addIssue({ code: 'custom', message: `zone percentages sum to ${+sum.toFixed(3)}, not 100` });
   });
 
+/** One threshold: k6's short form (an expression) or its long form. */
+export const thresholdEntrySchema = z.union([
+  z.string().min(1).max(200),
+  z.strictObject({
+    threshold: z.string().min(1).max(200),
+    /** Abort the running campaign as soon as the threshold is breached. @defaultValue false */
+    abortOnFail: z.boolean().optional(),
+    /** Do not abort during the first ms of the run (the numbers are still settling). @defaultValue 0 */
+    delayAbortEvalMs: z.number().int().min(0).max(86_400_000).optional(),
+  }),
+]);
+
 export const campaignScenarioSchema = z.strictObject({
   /** Ignored by STAGE, which carries its own counts. @defaultValue 1 */
   minionsCount: z.number().int().min(1).max(10_000_000).default(1),
@@ -38,7 +50,11 @@ export const createCampaignSchema = z
     /** QALIPSIS's ISO-8601 form of timeoutMs (PT10M). */
     timeout: z.string().optional(),
     scenarios: z.record(nameSchema, campaignScenarioSchema).refine((s) => Object.keys(s).length > 0, 'must contain at least one scenario'),
-    thresholds: z.record(z.string(), z.array(z.string())).optional(),
+    /**
+     * k6-style thresholds per scenario, `scenario.step`, or `*` (the whole campaign): an
+     * expression (`p95 < 250`) or `{ threshold, abortOnFail, delayAbortEvalMs }`.
+     */
+    thresholds: z.record(z.string().min(1).max(300), z.array(thresholdEntrySchema).max(50)).optional(),
     manualStart: z.boolean().default(false),
     note: z.string().max(10_000).default(''),
     variables: z.record(z.string(), z.string()).default({}),
@@ -112,5 +128,7 @@ export const intervalsQuerySchema = z.strictObject({
   zone: z.string().max(64).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
+  /** Only the last N intervals of the selection (Testable's numIntervals). */
+  numIntervals: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 export type IntervalsQuery = z.output<typeof intervalsQuerySchema>;

@@ -74,7 +74,28 @@ export function openApiDocument(version: string) {
       '/campaigns/{key}/execution': { get: { summary: 'Zones and their chunks', parameters: keyParam, responses: { '200': ok('Execution'), ...errors } } },
       '/campaigns/{key}/report': { get: { summary: 'The final report', parameters: keyParam, responses: { '200': ok('Report'), ...errors } } },
       '/campaigns/{key}/intervals': { get: { summary: 'Aggregated intervals', parameters: [...keyParam, ...queryParameters(intervalsQuerySchema)], responses: { '200': ok('Interval rows'), ...errors } } },
+      '/campaigns/{key}/report.html': { get: { summary: 'The final report as one self-contained page', parameters: keyParam, responses: { '200': { description: 'HTML page', content: { 'text/html': {} } }, ...errors } } },
+      '/campaigns/{key}/intervals.csv': { get: { summary: 'Aggregated intervals as CSV', parameters: [...keyParam, ...queryParameters(intervalsQuerySchema)], responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, ...errors } } },
+      '/campaigns/{key}/results.csv': { get: { summary: 'Every interval row of every resource and roll-up, as CSV', parameters: keyParam, responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, ...errors } } },
+      '/campaigns/{key}/steps': { get: { summary: 'Per scenario step: requests, failures, latency, codes, timing breakdown', parameters: keyParam, responses: { '200': ok('Steps'), ...errors } } },
+      '/campaigns/{key}/steps/{step}': {
+        get: {
+          summary: 'One step, per zone, with its intervals',
+          parameters: [...keyParam, { name: 'step', in: 'path', required: true, schema: { type: 'string' } }, { name: 'scenario', in: 'query', required: false, schema: { type: 'string' } }],
+          responses: { '200': ok('Step'), ...errors },
+        },
+      },
+      '/campaigns/{key}/errors': { get: { summary: 'Failure kinds and failed checks with counts, and sampled failures', parameters: keyParam, responses: { '200': ok('Errors'), ...errors } } },
+      '/campaigns/{key}/distribution': { get: { summary: 'Per zone: its percentage and the factories that ran it', parameters: keyParam, responses: { '200': ok('Distribution'), ...errors } } },
+      '/campaigns/{key}/live': {
+        get: {
+          summary: 'Server-Sent Events: `metrics` per interval (id = offset), `status`, `threshold`, then `complete`',
+          parameters: [...keyParam, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }, { name: 'lastEventId', in: 'query', required: false, schema: { type: 'string' } }],
+          responses: { '200': { description: 'Event stream', content: { 'text/event-stream': {} } }, ...errors },
+        },
+      },
       '/campaigns/{key}/logs': { get: { summary: 'The event log', parameters: keyParam, responses: { '200': ok('Events'), ...errors } } },
+      '/campaigns/{key}/logs.txt': { get: { summary: 'The event log as text lines', parameters: keyParam, responses: { '200': { description: 'Text', content: { 'text/plain': {} } }, ...errors } } },
       '/factories': { get: { summary: 'Live factories', responses: { '200': ok('Factories') } } },
       '/zones': { get: { summary: 'Zones with live factories', responses: { '200': ok('Zones') } } },
       '/health': { get: { summary: 'Health of the head and its dependencies', responses: { '200': ok('Healthy or degraded'), '503': ok('Database or Redis down') } } },

@@ -1,10 +1,13 @@
 import { DEFAULT_PROFILE } from '@barrage/planning';
 import type { CampaignStatus, CampaignSummary, CreateCampaign } from '@barrage/contracts';
+import type { ThresholdDefinition } from '@barrage/metrics';
 import type { Campaign } from '../generated/prisma/client.js';
 
 export interface CampaignDefinition {
   payload: CreateCampaign;
   scenarioVersions: Record<string, number>;
+  /** The payload's thresholds, parsed and checked against the scenarios' steps at creation. */
+  thresholds?: ThresholdDefinition[];
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -2,14 +2,12 @@ import { Body, Controller, Delete, Get, Head, HttpCode, Param, Patch, Post, Quer
 import type { Response } from 'express';
 import { CampaignsService } from './campaigns.service.js';
 import { CampaignControlService } from './campaign-control.service.js';
-import { ReportService } from './report.service.js';
 
 @Controller('campaigns')
 export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly control: CampaignControlService,
-    private readonly reports: ReportService,
   ) {}
 
   @Post()
@@ -67,18 +65,15 @@ export class CampaignsController {
     return this.campaigns.execution(key);
   }
 
-  @Get(':key/report')
-  report(@Param('key') key: string) {
-    return this.reports.report(key);
-  }
-
-  @Get(':key/intervals')
-  intervals(@Param('key') key: string, @Query() query: unknown) {
-    return this.reports.intervals(key, query);
-  }
-
   @Get(':key/logs')
   logs(@Param('key') key: string) {
     return this.campaigns.logs(key);
+  }
+
+  /** The event log as text, one line per event: `2026-01-01T10:00:00.000Z INFO message`. */
+  @Get(':key/logs.txt')
+  async logsText(@Param('key') key: string, @Res() res: Response) {
+    const events = await this.campaigns.logs(key);
+    res.type('text/plain; charset=utf-8').send(events.map((e) => `${e.at} ${e.level} ${e.message}\n`).join(''));
   }
 }

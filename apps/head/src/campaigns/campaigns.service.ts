@@ -24,6 +24,7 @@ import { allocateChunks } from './allocation.js';
 import { toSummary, type CampaignDefinition } from './campaign.mapper.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { searchSql } from './search.js';
+import { ThresholdsService } from '../results/thresholds.service.js';
 
 @Injectable()
 export class CampaignsService {
@@ -35,6 +36,7 @@ export class CampaignsService {
     private readonly queues: QueuesService,
     private readonly control: ControlService,
     private readonly redis: RedisService,
+    private readonly thresholds: ThresholdsService,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -56,7 +58,8 @@ export class CampaignsService {
       factories: await this.factories.live(),
       resolutionMs: this.config.RESOLUTION_MS,
     });
-    const definition: CampaignDefinition = { payload, scenarioVersions: Object.fromEntries([...found].map(([n, s]) => [n, s.version])) };
+    const thresholds = this.thresholds.parse(payload, Object.fromEntries([...found].map(([n, s]) => [n, s.steps.map((st) => st.name)])));
+    const definition: CampaignDefinition = { payload, scenarioVersions: Object.fromEntries([...found].map(([n, s]) => [n, s.version])), thresholds };
     const now = new Date();
     await this.prisma.campaign.create({
       data: {

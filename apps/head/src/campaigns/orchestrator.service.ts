@@ -9,6 +9,7 @@ import { ControlService } from '../infra/control.service.js';
 import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import type { Campaign, Chunk } from '../generated/prisma/client.js';
+import { ThresholdsService } from '../results/thresholds.service.js';
 
 const ACTIVE: CampaignStatus[] = ['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'];
 const DONE_CHUNK = new Set(['finished', 'failed']);
@@ -28,6 +29,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     private readonly queues: QueuesService,
     private readonly control: ControlService,
     private readonly repo: CampaignsRepository,
+    private readonly thresholds: ThresholdsService,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -72,20 +74,23 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
           await this.repo.transition(c.key, ['running'], 'failed', { result: 'error', failureReason: `hard timeout of ${c.timeoutMs} ms exceeded`, ended: true });
           return;
         }
-        if (chunks.every((k) => DONE_CHUNK.has(k.status))) await this.repo.transition(c.key, ['running'], 'processing_metrics', { ended: true });
-        return;
+        if (chunks.every((k) => DONE_CHUNK.has(k.status))) return void (await this.repo.transition(c.key, ['running'], 'processing_metrics', { ended: true }));
+        return this.watchThresholds(c, now);
       }
       case 'processing_metrics': {
         const complete = await this.allSnapshotsIn(chunks);
         const late = c.endedAt && now - c.endedAt.getTime() > this.config.METRICS_GRACE_MS;
         if (!complete && !late) return;
-        if (!complete) await this.repo.event(c.key, 'WARN', `Some snapshots never arrived within ${this.config.METRICS_GRACE_MS} ms; the report misses them`);
+        if (!complete) await this.repo.event(c.key, 'WARN', `Snapshots never arrived within ${this.config.METRICS_GRACE_MS} ms (${await this.missingSnapshots(chunks)}); the report misses them`);
+        const start = c.startAt ?? c.startedAt;
+        const outcomes = await this.thresholds.final(c, start && c.endedAt ? Math.max(0, (c.endedAt.getTime() - start.getTime()) / 1000) : 0);
+        const breached = outcomes.filter((o) => !o.passed);
         const failed = chunks.filter((k) => k.status === 'failed');
         if (failed.length) {
           const reason = `${failed.length} of ${chunks.length} chunks failed: ${failed[0]!.error ?? 'unknown error'}`;
-          await this.repo.transition(c.key, ['processing_metrics'], 'completed', { result: 'error', failureReason: reason });
+          await this.repo.transition(c.key, ['processing_metrics'], 'completed', { result: 'error', failureReason: reason, resultDetails: outcomes });
         } else {
-          await this.repo.transition(c.key, ['processing_metrics'], 'completed', { result: 'passed' });
+          await this.repo.transition(c.key, ['processing_metrics'], 'completed', { result: breached.length ? 'failed' : 'passed', resultDetails: outcomes });
         }
         return;
       }
@@ -112,6 +117,35 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   private async clusterNow(): Promise<number> {
     const [s, us] = await this.redis.main.time();
     return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  }
+
+  /**
+   * Thresholds over the intervals settled so far (SPEC 6.5): a breach is logged once; an
+   * abortOnFail one past its delay aborts the campaign, its result `failed`.
+   */
+  private async watchThresholds(c: Campaign, now: number): Promise<void> {
+    const verdict = await this.thresholds.evaluateLive(c, now);
+    if (!verdict?.abort) return;
+    await this.control.send(c.key, { abort: 'hard' });
+    const moved = await this.repo.transition(c.key, ['running'], 'aborted', { result: 'failed', failureReason: verdict.abort, resultDetails: verdict.outcomes, ended: true });
+    if (moved) this.log.warn({ campaign: c.key, reason: verdict.abort }, 'campaign aborted by a threshold');
+    this.thresholds.forget(c.key);
+  }
+
+  /** `chunk: seq 3, 4` for each chunk whose announced snapshots did not all arrive. */
+  private async missingSnapshots(chunks: Chunk[]): Promise<string> {
+    const parts = [];
+    for (const k of chunks) {
+      if (k.lastSeq === null) {
+        parts.push(`${k.id}: never said how many it sent`);
+        continue;
+      }
+      const seen = new Set((await this.prisma.snapshotReceipt.findMany({ where: { chunkId: k.id }, select: { seq: true } })).map((r) => r.seq));
+      const missing = [];
+      for (let q = 0; q <= k.lastSeq && missing.length < 10; q++) if (!seen.has(q)) missing.push(q);
+      if (missing.length) parts.push(`${k.id}: seq ${missing.join(', ')}`);
+    }
+    return parts.join('; ');
   }
 
   private async allSnapshotsIn(chunks: Chunk[]): Promise<boolean> {

@@ -107,6 +107,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', s.campaignKey);
       const fresh = await tx.$executeRawUnsafe('INSERT INTO snapshot_receipts (chunk_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', s.chunkId, s.seq);
       if (fresh === 0) return false;
+      if (s.seq > 0) {
+        // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
+        const prev = await tx.snapshotReceipt.count({ where: { chunkId: s.chunkId, seq: s.seq - 1 } });
+        if (prev === 0) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
+      }
       const bucketStart = new Date(s.bucketStart);
       const parts = contributions(s);
       const stored = (await tx.interval.findMany({
@@ -119,6 +124,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         const key = { campaignKey: s.campaignKey, scenario: part.scenario, step: part.step, zone: part.zone, bucketStart };
         await tx.interval.upsert({ where: { campaignKey_scenario_step_zone_bucketStart: key }, create: { ...key, ...row }, update: row });
       }
+      const samples = s.steps.flatMap((st) =>
+        st.samples.map((x) => ({ campaignKey: s.campaignKey, scenario: s.scenario, step: st.step, zone: s.zone, kind: x.kind, request: x.request, status: x.status, message: x.message, at: new Date(x.at) })),
+      );
+      if (samples.length) await tx.failureSample.createMany({ data: samples });
       const requests = s.steps.reduce((n, st) => n + st.requests, 0);
       const failures = s.steps.reduce((n, st) => n + st.failures, 0);
       await tx.campaign.update({

@@ -1,4 +1,4 @@
-import { describeInterval, mergeStepIntervals, type StepIntervalData } from '@barrage/metrics';
+import { describeInterval, emptyTimings, mergeStepIntervals, type StepIntervalData, type TimingSums } from '@barrage/metrics';
 import type { Snapshot } from '@barrage/contracts';
 
 /** The key of an interval row; '*' is the roll-up over that dimension. */
@@ -64,6 +64,8 @@ export interface StoredRow extends RowKey, Gauges {
   statusCodes: unknown;
   failureKinds: unknown;
   failedChecks: unknown;
+  checks: number;
+  timings: unknown;
 }
 
 export function rowAsInterval(r: StoredRow): StepIntervalData {
@@ -77,6 +79,9 @@ export function rowAsInterval(r: StoredRow): StepIntervalData {
     failedChecks: r.failedChecks as Record<string, number>,
     bytesIn: Number(r.bytesIn),
     bytesOut: Number(r.bytesOut),
+    checks: r.checks,
+    timings: { ...emptyTimings(), ...(r.timings as Partial<TimingSums>) },
+    samples: [],
     latency: r.histogram,
     serviceTime: r.serviceHistogram ?? r.histogram,
   };
@@ -108,6 +113,8 @@ export function mergeRow(existing: StoredRow | undefined, c: RowContribution, re
     statusCodes: n.statusCodes,
     failureKinds: n.failureKinds,
     failedChecks: data.failedChecks,
+    checks: data.checks,
+    timings: data.timings as object,
     minionsActive: (existing?.minionsActive ?? 0) + (g?.minionsActive ?? 0),
     minionsStarted: (existing?.minionsStarted ?? 0) + (g?.minionsStarted ?? 0),
     targetArrivals: (existing?.targetArrivals ?? 0) + (g?.targetArrivals ?? 0),
