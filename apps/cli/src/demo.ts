@@ -74,6 +74,8 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
         },
       },
     },
+    // k6-style pass/fail: the campaign's result is `failed` if one is breached.
+    thresholds: { 'demo-browse': ['p95 < 500', 'errorRate < 0.01'] },
   };
   const created = await api<{ key: string }>(base, 'POST', '/campaigns', campaignBody);
   console.log(`\n${bold('campaign')} ${created.key}: 2 stages, 20 then 50 minions, 10 s  ${dim(`(POST ${base}/campaigns)`)}`);
@@ -94,6 +96,7 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
   }
   const report = await api<{
     metadata: { result: string; failureReason: string | null };
+    thresholds: { expression: string; observed: number | null; passed: boolean }[];
     summary: { requests: number; failures: number; avgRps: number; peakMinions: number; durationSeconds: number };
     latency: Record<string, number>;
   }>(base, 'GET', `/campaigns/${created.key}/report`);
@@ -103,12 +106,17 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
   console.log(`  result     ${report.metadata.result}${report.metadata.failureReason ? ` (${report.metadata.failureReason})` : ''}`);
   console.log(`  requests   ${s.requests} (${s.failures} failed) in ${s.durationSeconds.toFixed(1)} s, ${s.avgRps.toFixed(1)} req/s, peak ${s.peakMinions} minions`);
   console.log(`  latency    p50 ${l.p50!.toFixed(2)} ms  p95 ${l.p95!.toFixed(2)} ms  p99 ${l.p99!.toFixed(2)} ms  max ${l.max!.toFixed(2)} ms`);
+  for (const t of report.thresholds) console.log(`  threshold  ${t.passed ? 'passed' : 'FAILED'}  ${t.expression} (observed ${t.observed === null ? 'nothing' : +t.observed.toFixed(3)})`);
   const match = target.stats.total === s.requests;
   console.log(`  target     received ${target.stats.total} requests: ${match ? 'the same number as the report' : `the report says ${s.requests}: MISMATCH`}`);
+
+  console.log(`\n${bold('report page')} ${base}/campaigns/${created.key}/report.html  ${dim('(open it in a browser: charts, thresholds, errors)')}`);
 
   if (opts.exitWhenDone) {
     await stopAll();
     return;
   }
-  console.log(`\nThe cluster keeps running. Try:\n  curl ${base}/campaigns\n  curl ${base}/campaigns/${created.key}/execution\n  curl ${base}/factories\nPress Ctrl-C to stop.`);
+  console.log(
+    `\nThe cluster keeps running. Try:\n  curl -N ${base}/campaigns/${created.key}/live   ${dim('# the live stream, replayed from the start')}\n  curl ${base}/campaigns/${created.key}/steps\n  curl ${base}/campaigns/${created.key}/errors\n  curl ${base}/campaigns/${created.key}/intervals.csv\n  curl ${base}/factories\nPress Ctrl-C to stop.`,
+  );
 }
