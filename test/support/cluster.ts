@@ -53,9 +53,9 @@ export interface Cluster {
 }
 
 /** A head process on a free port, ready once /health answers. */
-export async function startHead(tag = randomUUID().slice(0, 6)): Promise<{ api: Api; process: ChildProcess }> {
+export async function startHead(tag = randomUUID().slice(0, 6), env: Record<string, string> = {}): Promise<{ api: Api; process: ChildProcess }> {
   const port = await freePort();
-  const head = spawnCli(['head'], { ...requireEnv(), PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000' }, `head-${tag}`);
+  const head = spawnCli(['head'], { ...requireEnv(), PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000', ...env }, `head-${tag}`);
   const client = api(`http://127.0.0.1:${port}`);
   await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
   return { api: client, process: head };

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { factoryConfigSchema, loadConfig, type FactoryConfig } from '@barrage/config';
@@ -52,26 +52,39 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       // A job this factory cannot read (another version's?) fails for good, and says why.
       const error = `unreadable chunk job: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
       const raw = job.data as Partial<ChunkJob>;
-      publisher.event({ event: 'failed', campaignKey: String(raw.campaignKey), chunkId: String(raw.chunkId), factoryId: id, host, at: Math.round(clock.now()), error });
+      publisher.event({ event: 'failed', campaignKey: String(raw.campaignKey), chunkId: String(raw.chunkId), factoryId: id, run: '', host, at: Math.round(clock.now()), error });
       throw new UnrecoverableError(error);
     }
     const data = parsed.data;
-    // At most one chunk of a campaign per factory: the others are meant for the zone's other factories.
-    if ([...runners.values()].some((r) => r.job.campaignKey === data.campaignKey)) {
+    // At most one chunk of a campaign per factory while the campaign is being allocated: the
+    // others are meant for the zone's other factories. Once it has started, every chunk was
+    // accepted, so a chunk back in the queue is a takeover (its factory died or shut down),
+    // and any factory of the zone may run it beside its own.
+    if ([...runners.values()].some((r) => r.job.campaignKey === data.campaignKey) && !(await redis.hexists(redisKeys.control(data.campaignKey), 'startAt'))) {
       await job.moveToDelayed(Date.now() + 250, token);
       throw new DelayedError();
     }
-    const runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, host, log });
+    const run = randomUUID().slice(0, 8);
+    const runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log });
     runners.set(data.chunkId, runner);
-    const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, host };
+    const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
-    log.info({ chunk: data.chunkId, minions: data.minions }, 'chunk accepted');
+    log.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted }, 'chunk accepted');
     try {
       const out = await runner.run();
+      if (out.handedBack) {
+        // Back to the zone's queue, where another factory continues it from its progress.
+        publisher.event({ ...base, event: 'handed_back', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
+        await publisher.flush();
+        await job.moveToWait(token);
+        log.info({ chunk: data.chunkId, ...out }, 'chunk handed back');
+        throw new WaitingError();
+      }
       publisher.event({ ...base, event: 'finished', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
       log.info({ chunk: data.chunkId, ...out }, 'chunk finished');
       return out;
     } catch (e) {
+      if (e instanceof WaitingError) throw e;
       log.error({ err: e, chunk: data.chunkId }, 'chunk failed');
       publisher.event({ ...base, event: 'failed', at: Math.round(clock.now()), error: (e as Error).message });
       throw e;
@@ -84,11 +97,13 @@ export async function startFactory(env: Record<string, string | undefined>, log:
     connection: workerConn,
     prefix: redisKeys.prefix,
     concurrency: config.MAX_CHUNKS,
-    // A chunk runs for the whole campaign; the lock is renewed while it runs and a dead
-    // factory's chunk is found stalled within this time.
-    lockDuration: 10_000,
-    stalledInterval: 5_000,
-    maxStalledCount: 3,
+    // A chunk runs for the whole campaign; the lock is renewed every lockDuration/2 while it
+    // runs, so a dead factory's chunk is found stalled by another worker of the zone within
+    // lockDuration + stalledInterval (≤ 6 s) and continued there (SPEC 7.5). A rolling
+    // restart may stall one chunk several times: it is never failed for it.
+    lockDuration: 4_000,
+    stalledInterval: 2_000,
+    maxStalledCount: 1_000,
   });
   worker.on('error', (e) => log.warn({ err: e.message }, 'worker error'));
   await worker.waitUntilReady();
@@ -99,11 +114,15 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
-      log.info({ running: runners.size }, 'factory stopping');
+      log.info({ running: runners.size }, 'factory stopping: handing its chunks back');
+      // No new job; running chunks drain, flush and go back to the queue for the zone's
+      // other factories. Past the grace period they are cut.
+      const closed = worker.close();
+      for (const r of runners.values()) r.handBack();
       const grace = setTimeout(() => {
         for (const r of runners.values()) r.abort();
       }, config.SHUTDOWN_GRACE_MS);
-      await worker.close();
+      await closed;
       clearTimeout(grace);
       clearInterval(clockTimer);
       await publisher.flush();

@@ -15,6 +15,7 @@ import { CampaignsService } from './campaigns/campaigns.service.js';
 import { CampaignsRepository } from './campaigns/campaigns.repository.js';
 import { CampaignControlService } from './campaigns/campaign-control.service.js';
 import { OrchestratorService } from './campaigns/orchestrator.service.js';
+import { RetentionService } from './campaigns/retention.service.js';
 import { ResultsController } from './results/results.controller.js';
 import { ResultsRepository } from './results/results.repository.js';
 import { ReportService } from './results/report.service.js';
@@ -59,7 +60,7 @@ export class ResultsModule {}
 @Module({
   imports: [ScenariosModule, FactoriesModule, ResultsModule],
   controllers: [CampaignsController],
-  providers: [CampaignsService, CampaignsRepository, CampaignControlService, OrchestratorService],
+  providers: [CampaignsService, CampaignsRepository, CampaignControlService, OrchestratorService, RetentionService],
   exports: [CampaignsRepository],
 })
 export class CampaignsModule {}

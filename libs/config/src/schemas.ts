@@ -17,7 +17,13 @@ export const headConfigSchema = z.object({
   ALLOCATION_TIMEOUT_MS: positiveInt.default(30_000),
   /** Interval resolution of new campaigns. @defaultValue 1000 */
   RESOLUTION_MS: positiveInt.default(1000),
-  RETENTION_DAYS: positiveInt.default(30),
+  /**
+   * Days after its creation that an unsaved campaign's intervals, samples and events are
+   * purged (fractions allowed). @defaultValue 30
+   */
+  RETENTION_DAYS: z.coerce.number().min(0).max(36_500).default(30),
+  /** How often a head looks for campaigns past their retention. @defaultValue 3600000 */
+  RETENTION_SWEEP_MS: positiveInt.default(3_600_000),
   /** Largest accepted request body. @defaultValue 1048576 */
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   /** Grace given to the last snapshots of a finished chunk before its campaign is closed anyway. @defaultValue 15000 */

@@ -103,7 +103,11 @@ export interface CampaignSummary {
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  /** When its results are purged; null once saved. */
   retentionExpiry: string | null;
+  saved: boolean;
+  /** Set once retention purged its intervals, samples and events. */
+  purgedAt: string | null;
   speedFactor: number;
   startOffsetMs: number;
   hardTimeout: boolean;

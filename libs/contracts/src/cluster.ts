@@ -22,7 +22,20 @@ export const redisKeys = {
   control: (campaignKey: string) => `barrage:campaign:${campaignKey}:control`,
   controlChannel: (campaignKey: string) => `barrage:control:${campaignKey}`,
   zoneQueue: (zone: string) => `zone-${zone}`,
+  /**
+   * How far a chunk's plan has been issued (`arrival`, `line`), written at every snapshot and
+   * on hand-back: a factory taking the chunk over resumes there instead of skipping the gap.
+   */
+  chunkProgress: (chunkId: string) => `barrage:chunk:${chunkId}:progress`,
 } as const;
+
+/** A chunk's progress, as written at `redisKeys.chunkProgress`. */
+export interface ChunkProgress {
+  /** Open model: the next arrival index not yet issued. */
+  arrival?: number;
+  /** Closed model: the next starting line not yet started. */
+  line?: number;
+}
 
 /** Fields of the control hash. */
 export interface CampaignControl {

@@ -66,9 +66,14 @@ export const snapshotSchema = z.object({
   campaignKey: z.string(),
   chunkId: z.string(),
   factoryId: z.string(),
+  /**
+   * One run of the chunk by one factory: a takeover or a hand-back starts another run, whose
+   * seq starts again at 0. Receipts are per (chunk, run, seq).
+   */
+  run: z.string().max(64).default(''),
   scenario: z.string(),
   zone: z.string(),
-  /** +1 per snapshot of a chunk, from 0: the head drops duplicates and sees gaps. */
+  /** +1 per snapshot of a run, from 0: the head drops duplicates and sees gaps. */
   seq: count,
   /** Epoch ms on the cluster clock, a multiple of resolutionMs. */
   bucketStart: count,
@@ -89,16 +94,18 @@ export const snapshotSchema = z.object({
 });
 export type Snapshot = z.output<typeof snapshotSchema>;
 
-export const CHUNK_EVENTS = ['accepted', 'started', 'finished', 'failed'] as const;
+/** `handed_back`: a factory shutting down gave the chunk back to its zone's queue (SIGTERM). */
+export const CHUNK_EVENTS = ['accepted', 'started', 'finished', 'failed', 'handed_back'] as const;
 export const chunkEventSchema = z.object({
   type: z.literal('chunk'),
   event: z.enum(CHUNK_EVENTS),
   campaignKey: z.string(),
   chunkId: z.string(),
   factoryId: z.string(),
+  run: z.string().max(64).default(''),
   host: z.string(),
   at: count,
-  /** With `finished`: the seq of the chunk's last snapshot (-1 when it sent none). */
+  /** With `finished`, `failed` and `handed_back`: the seq of the run's last snapshot (-1 when it sent none). */
   lastSeq: z.number().int().min(-1).optional(),
   iterations: count.optional(),
   error: z.string().optional(),

@@ -1,6 +1,6 @@
 import { StepRecorder } from '@barrage/metrics';
-import { arrivalAtMs, arrivalsBefore, chunkLines, nextOwnedUnit, totalArrivals, type StartingLine } from '@barrage/planning';
-import type { ChunkJob, Snapshot } from '@barrage/contracts';
+import { arrivalAtMs, arrivalsBefore, chunkLines, nextOwnedUnit, scheduleEndMs, totalArrivals, type RateSchedule, type StartingLine } from '@barrage/planning';
+import { redisKeys, type ChunkJob, type ChunkProgress, type Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterClock } from '../clock.js';
@@ -24,14 +24,23 @@ export interface ChunkRunnerDeps {
   redis: Redis;
   announcements: ControlAnnouncements | null;
   factoryId: string;
+  /** This run of the chunk (a takeover or hand-back starts another); snapshots' seq restart at 0 per run. */
+  run: string;
   host: string;
   log: Logger;
 }
+
+/** How long a chunk's progress is kept in Redis after its last write. */
+const PROGRESS_TTL_S = 24 * 3600;
+/** On hand-back, in-flight iterations get this long to finish before they are cut. */
+const HAND_BACK_DRAIN_MS = 2000;
 
 export interface ChunkOutcome {
   iterations: number;
   lastSeq: number;
   aborted: boolean;
+  /** Stopped by handBack(): the chunk goes back to the queue, not to `finished`. */
+  handedBack: boolean;
   minionsStarted: number;
   droppedIterations: number;
 }
@@ -57,6 +66,9 @@ export class ChunkRunner implements IterationContext {
   private endAt = Number.POSITIVE_INFINITY;
   private stopping = false;
   private hardStopped = false;
+  private handingBack = false;
+  /** Where the plan resumes when this run takes over from another (see redisKeys.chunkProgress). */
+  private resume: ChunkProgress = {};
   private finished = false;
   private resolveDone: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -68,6 +80,8 @@ export class ChunkRunner implements IterationContext {
   private nextMinionId = 0;
 
   // open model
+  /** The plan's rate schedule, or the same prolonged at its last rate by an extend. */
+  private rate: RateSchedule | null;
   private readonly freeIterations: Iteration[] = [];
   private inFlight = 0;
   private nextArrival = 0;
@@ -92,6 +106,7 @@ export class ChunkRunner implements IterationContext {
     private readonly deps: ChunkRunnerDeps,
   ) {
     this.clock = deps.clock;
+    this.rate = job.rate;
     // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
     this.connections = job.rate
       ? new Connections({ maxConnections: job.maxInFlight ?? 1000, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
@@ -112,6 +127,7 @@ export class ChunkRunner implements IterationContext {
       const startAt = await this.waitForStart();
       if (startAt === null) return this.outcome(true);
       this.startAt = startAt;
+      this.resume = await this.readProgress();
       this.event('started');
       this.applyControl();
       this.control.onChange(() => this.applyControl());
@@ -121,9 +137,11 @@ export class ChunkRunner implements IterationContext {
       // The wait before the start is not the generator's load: measure from the start instant.
       this.health.restart();
       const done = new Promise<void>((r) => (this.resolveDone = r));
-      this.bucketStart = Math.floor(startAt / this.job.resolutionMs) * this.job.resolutionMs;
+      // A run that joins late reports from the bucket it joined in: its seq 0 is that bucket.
+      this.bucketStart = Math.floor(Math.max(startAt, this.clock.now()) / this.job.resolutionMs) * this.job.resolutionMs;
       this.scheduleBoundary();
-      if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => this.stop(this.job.hardTimeout));
+      // An extend (control endAt) moves the end past the timeout: it governs then.
+      if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
       if (this.job.rate) this.startOpen();
       else this.startClosed();
       await done;
@@ -145,13 +163,49 @@ export class ChunkRunner implements IterationContext {
     this.abortWait?.();
   }
 
+  /**
+   * Stops issuing the plan and lets in-flight iterations finish (for HAND_BACK_DRAIN_MS at
+   * most), so the last snapshot counts everything sent; the progress written then tells the
+   * factory that takes the chunk over where to resume.
+   */
+  handBack(): void {
+    if (this.handingBack) return;
+    this.handingBack = true;
+    if (!this.startAt) return this.abort(); // not started yet: nothing to drain
+    this.stop(false);
+    this.at(this.clock.now() + HAND_BACK_DRAIN_MS, () => this.stop(true));
+  }
+
   private outcome(aborted: boolean): ChunkOutcome {
-    return { iterations: this.totalIterations, lastSeq: this.seq - 1, aborted, minionsStarted: this.totalStarted, droppedIterations: this.totalDropped };
+    return {
+      iterations: this.totalIterations,
+      lastSeq: this.seq - 1,
+      aborted: aborted && !this.handingBack,
+      handedBack: this.handingBack,
+      minionsStarted: this.totalStarted,
+      droppedIterations: this.totalDropped,
+    };
   }
 
   private event(event: 'started'): void {
     const { campaignKey, chunkId } = this.job;
-    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, host: this.deps.host, at: Math.round(this.clock.now()) });
+    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, run: this.deps.run, host: this.deps.host, at: Math.round(this.clock.now()) });
+  }
+
+  private async readProgress(): Promise<ChunkProgress> {
+    try {
+      const h = await this.deps.redis.hgetall(redisKeys.chunkProgress(this.job.chunkId));
+      return { ...(h.arrival ? { arrival: Number(h.arrival) } : {}), ...(h.line ? { line: Number(h.line) } : {}) };
+    } catch {
+      return {}; // Redis unreachable: join at the current offset instead
+    }
+  }
+
+  /** Written with every snapshot (and on hand-back): a takeover resumes here. Never awaited. */
+  private writeProgress(): void {
+    const key = redisKeys.chunkProgress(this.job.chunkId);
+    const field = this.job.rate ? ['arrival', this.nextArrival] : ['line', this.lineIndex];
+    this.deps.redis.multi().hset(key, field[0]!, String(field[1])).expire(key, PROGRESS_TTL_S).exec().catch(() => undefined);
   }
 
   private abortWait: (() => void) | null = null;
@@ -177,12 +231,28 @@ export class ChunkRunner implements IterationContext {
     // The open model ends with its last arrival, never by a timer that could cut arrivals
     // still due within the same millisecond; closed profiles end at the plan's end.
     const planned = this.job.endMs === null || this.job.rate ? Number.POSITIVE_INFINITY : this.startAt + this.job.endMs;
+    if (this.job.rate && s.endAt !== undefined) this.prolongRate(s.endAt - this.startAt);
     const end = s.endAt ?? planned;
     if (end !== this.endAt) {
       this.endAt = end;
       if (Number.isFinite(end)) this.at(end, () => this.stop(this.job.completion === 'HARD'));
     }
     if (s.abort) this.stop(s.abort === 'hard');
+  }
+
+  /**
+   * Extend in the open model: arrivals go on at the plan's last rate until `endMs` (every
+   * factory prolongs the plan the same way, so their shares still add up). The prefix of the
+   * schedule is unchanged, so arrival k keeps its instant. A shorter end just stops earlier.
+   */
+  private prolongRate(endMs: number): void {
+    const plan = this.job.rate!;
+    const planEnd = scheduleEndMs(plan);
+    const last = plan.segments.at(-1);
+    const next = endMs > planEnd && last && last.toRate > 0 ? { segments: [...plan.segments, { startMs: planEnd, durationMs: endMs - planEnd, fromRate: last.toRate, toRate: last.toRate }] } : plan;
+    if (scheduleEndMs(next) === scheduleEndMs(this.rate!)) return;
+    this.rate = next;
+    this.arrivalsTotal = totalArrivals(next);
   }
 
   private sleepUntil(instant: number): Promise<void> {
@@ -200,6 +270,9 @@ export class ChunkRunner implements IterationContext {
 
   private startClosed(): void {
     this.lines = chunkLines(this.job.lines!, this.job.share);
+    // Taking over minions that run once: those another run already started are not started
+    // again. Minions that replay are all restarted (the population is what the plan wants).
+    if (!this.job.replay && this.resume.line !== undefined) this.lineIndex = Math.min(this.resume.line, this.lines.length);
     this.startDueLines();
   }
 
@@ -228,12 +301,17 @@ export class ChunkRunner implements IterationContext {
   // ----- open model -----
 
   private startOpen(): void {
-    const rate = this.job.rate!;
+    const rate = this.rate!;
     this.arrivalsTotal = totalArrivals(rate);
     // Arrivals a little overdue are still sent (their lateness is recorded); those due
     // before a late-taken chunk was accepted belonged to the factory it replaces.
+    // Taking over: resume where the previous run's last snapshot (or hand-back) said it was,
+    // so the gap while the chunk changed hands is sent late rather than lost. Without that,
+    // arrivals a little overdue are still sent (their lateness is recorded); those due before
+    // a late-taken chunk was accepted belonged to the factory it replaces.
     const skipBefore = this.joinedAtMs - CATCH_UP_MS;
-    this.nextArrival = nextOwnedUnit(this.job.share, skipBefore > 0 ? arrivalsBefore(rate, skipBefore) : 0);
+    const from = this.resume.arrival ?? (skipBefore > 0 ? arrivalsBefore(rate, skipBefore) : 0);
+    this.nextArrival = nextOwnedUnit(this.job.share, from);
     // Iterations allocated ahead, so the first arrivals do not pay for it.
     for (let i = 0; i < Math.min(this.job.maxInFlight ?? 1000, 64); i++) this.freeIterations.push(new Iteration(this, this.prepared));
     this.tickArrivals();
@@ -243,7 +321,7 @@ export class ChunkRunner implements IterationContext {
   private tickTimer: NodeJS.Timeout | null = null;
 
   private tickArrivals(): void {
-    const rate = this.job.rate!;
+    const rate = this.rate!;
     const share = this.job.share;
     const max = this.job.maxInFlight ?? 1000;
     const now = this.clock.now();
@@ -347,6 +425,7 @@ export class ChunkRunner implements IterationContext {
       campaignKey: job.campaignKey,
       chunkId: job.chunkId,
       factoryId: this.deps.factoryId,
+      run: this.deps.run,
       scenario: job.scenarioName,
       zone: job.zone,
       seq: this.seq++,
@@ -366,5 +445,6 @@ export class ChunkRunner implements IterationContext {
     this.intervalStarted = this.intervalIterations = this.intervalDropped = this.intervalTarget = 0;
     this.intervalPeakActive = this.minionsActive;
     this.deps.publisher.snapshot(snapshot);
+    this.writeProgress();
   }
 }

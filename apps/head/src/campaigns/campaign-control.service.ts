@@ -9,6 +9,8 @@ import { CampaignsService } from './campaigns.service.js';
 import { OrchestratorService } from './orchestrator.service.js';
 
 const abortSchema = z.strictObject({ hard: z.boolean().default(false) }).default({ hard: false });
+/** The campaign's new length from its start instant; at most a week. */
+const extendSchema = z.strictObject({ newDurationMs: z.number().int().min(1).max(7 * 86_400_000) });
 
 /** Manual start and abort (SPEC 3.3, 7.4): written to the control key, then announced. */
 @Injectable()
@@ -25,6 +27,22 @@ export class CampaignControlService {
     const c = await this.prisma.campaign.findUnique({ where: { key } });
     if (!c) throw notFound(`campaign "${key}"`);
     if (!(await this.orchestrator.startReady(c))) throw conflict(`campaign ${key} is ${c.status}; only a ready campaign can be started`);
+    return this.campaigns.get(key);
+  }
+
+  /**
+   * POST /campaigns/{key}/extend: the load ends `newDurationMs` after the start instant instead
+   * (longer or shorter). Written to the control key, which factories poll, so a factory that
+   * missed the announcement still applies it; the timeout moves with it.
+   */
+  async extend(key: string, body: unknown): Promise<CampaignSummary> {
+    const { newDurationMs } = parseOr400(extendSchema, body ?? {});
+    const c = await this.prisma.campaign.findUnique({ where: { key } });
+    if (!c) throw notFound(`campaign "${key}"`);
+    if (c.status !== 'running' || !c.startAt) throw conflict(`campaign ${key} is ${c.status}; only a running campaign can be extended`);
+    await this.repo.setEnd(key, Math.max(c.timeoutMs ?? 0, newDurationMs));
+    await this.control.send(key, { endAt: c.startAt.getTime() + newDurationMs });
+    await this.repo.event(key, 'INFO', `Duration set to ${newDurationMs} ms: the load ends at ${new Date(c.startAt.getTime() + newDurationMs).toISOString()}`);
     return this.campaigns.get(key);
   }
 

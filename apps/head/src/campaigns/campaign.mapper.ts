@@ -26,6 +26,8 @@ export function toSummary(c: Campaign, minionsActive = 0): CampaignSummary {
     startedAt: iso(c.startedAt),
     endedAt: iso(c.endedAt),
     retentionExpiry: iso(c.retentionExpiry),
+    saved: c.retentionExpiry === null,
+    purgedAt: iso(c.purgedAt),
     speedFactor: c.speedFactor,
     startOffsetMs: c.startOffsetMs,
     hardTimeout: c.hardTimeout,

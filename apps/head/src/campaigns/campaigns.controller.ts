@@ -55,6 +55,24 @@ export class CampaignsController {
     return this.control.abort(key, body);
   }
 
+  @Post(':key/extend')
+  @HttpCode(202)
+  extend(@Param('key') key: string, @Body() body: unknown) {
+    return this.control.extend(key, body);
+  }
+
+  @Post(':key/save')
+  @HttpCode(200)
+  save(@Param('key') key: string) {
+    return this.campaigns.save(key);
+  }
+
+  @Post(':key/unsave')
+  @HttpCode(200)
+  unsave(@Param('key') key: string) {
+    return this.campaigns.unsave(key);
+  }
+
   @Get(':key/definition')
   definition(@Param('key') key: string) {
     return this.campaigns.definition(key);

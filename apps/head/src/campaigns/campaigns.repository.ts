@@ -49,4 +49,36 @@ export class CampaignsRepository {
   async event(key: string, level: EventLevel, message: string): Promise<void> {
     await this.prisma.campaignEvent.create({ data: { campaignKey: key, level, message } });
   }
+
+  /**
+   * Purges the results of ended, unsaved campaigns past their retention expiry: intervals,
+   * samples, events and receipts; the summary and chunks stay, marked with purgedAt.
+   * Idempotent, so several heads may sweep at once. Returns the purged keys.
+   */
+  async purgeExpired(now: Date, terminal: readonly CampaignStatus[]): Promise<string[]> {
+    const rows = await this.prisma.campaign.findMany({
+      where: { retentionExpiry: { lt: now }, purgedAt: null, status: { in: [...terminal] } },
+      select: { key: true },
+      take: 100,
+    });
+    const keys = rows.map((r) => r.key);
+    if (keys.length === 0) return [];
+    await this.prisma.$transaction([
+      this.prisma.interval.deleteMany({ where: { campaignKey: { in: keys } } }),
+      this.prisma.failureSample.deleteMany({ where: { campaignKey: { in: keys } } }),
+      this.prisma.campaignEvent.deleteMany({ where: { campaignKey: { in: keys } } }),
+      this.prisma.snapshotReceipt.deleteMany({ where: { chunk: { campaignKey: { in: keys } } } }),
+      this.prisma.campaign.updateMany({ where: { key: { in: keys }, purgedAt: null }, data: { purgedAt: now } }),
+    ]);
+    return keys;
+  }
+
+  setRetention(key: string, retentionExpiry: Date | null) {
+    return this.prisma.campaign.update({ where: { key }, data: { retentionExpiry } });
+  }
+
+  /** A new end for a running campaign; the timeout moves with it so it cannot cut the extension short. */
+  setEnd(key: string, timeoutMs: number) {
+    return this.prisma.campaign.updateMany({ where: { key, status: 'running' }, data: { timeoutMs } });
+  }
 }

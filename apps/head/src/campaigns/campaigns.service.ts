@@ -76,7 +76,7 @@ export class CampaignsService {
         manualStart: payload.manualStart,
         resolutionMs: this.config.RESOLUTION_MS,
         createdAt: now,
-        retentionExpiry: new Date(now.getTime() + this.config.RETENTION_DAYS * 86_400_000),
+        retentionExpiry: this.retentionExpiry(now),
         chunks: {
           create: jobs.map((j) => ({ id: j.chunkId, scenario: j.scenarioName, zone: j.zone, index: j.share.levels[1]!.index, share: { share: j.share, rate: j.rate } as object, minions: j.minions, status: 'queued' })),
         },
@@ -138,6 +138,25 @@ export class CampaignsService {
     await this.redis.main.del(redisKeys.control(key));
   }
 
+  /** POST /campaigns/{key}/save: kept past retention. */
+  async save(key: string): Promise<CampaignSummary> {
+    await this.get(key);
+    await this.repo.setRetention(key, null);
+    return this.get(key);
+  }
+
+  /** POST /campaigns/{key}/unsave: purged again RETENTION_DAYS after its creation. */
+  async unsave(key: string): Promise<CampaignSummary> {
+    const c = await this.prisma.campaign.findUnique({ where: { key }, select: { createdAt: true } });
+    if (!c) throw notFound(`campaign "${key}"`);
+    await this.repo.setRetention(key, this.retentionExpiry(c.createdAt));
+    return this.get(key);
+  }
+
+  private retentionExpiry(createdAt: Date): Date {
+    return new Date(createdAt.getTime() + this.config.RETENTION_DAYS * 86_400_000);
+  }
+
   async definition(key: string): Promise<CampaignDefinition> {
     const c = await this.prisma.campaign.findUnique({ where: { key }, select: { definition: true } });
     if (!c) throw notFound(`campaign "${key}"`);
@@ -147,7 +166,11 @@ export class CampaignsService {
   /** GET /campaigns/{key}/execution: zones, each with its chunks. */
   async execution(key: string) {
     const c = await this.get(key);
-    const chunks = await this.prisma.chunk.findMany({ where: { campaignKey: key }, orderBy: [{ zone: 'asc' }, { scenario: 'asc' }, { index: 'asc' }] });
+    const chunks = await this.prisma.chunk.findMany({
+      where: { campaignKey: key },
+      orderBy: [{ zone: 'asc' }, { scenario: 'asc' }, { index: 'asc' }],
+      include: { runs: { orderBy: { acceptedAt: 'asc' } } },
+    });
     const zones = new Map<string, unknown[]>();
     for (const k of chunks) {
       const list = zones.get(k.zone) ?? [];
@@ -164,6 +187,9 @@ export class CampaignsService {
         finishedAt: k.finishedAt?.toISOString() ?? null,
         iterations: Number(k.iterations),
         error: k.error,
+        lostAt: k.lostAt?.toISOString() ?? null,
+        // Every factory that ran the chunk: the first, then each takeover or hand-back.
+        runs: k.runs.map((r) => ({ run: r.run, factoryId: r.factoryId, host: r.host, acceptedAt: r.acceptedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null, outcome: r.outcome })),
       });
       zones.set(k.zone, list);
     }

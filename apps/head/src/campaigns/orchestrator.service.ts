@@ -10,9 +10,24 @@ import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import type { Campaign, Chunk } from '../generated/prisma/client.js';
 import { ThresholdsService } from '../results/thresholds.service.js';
+import { FactoriesService } from '../factories/factories.service.js';
 
 const ACTIVE: CampaignStatus[] = ['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'];
 const DONE_CHUNK = new Set(['finished', 'failed']);
+/**
+ * How long a chunk whose factory vanished waits to be taken over while its zone still has a
+ * live factory: BullMQ finds the job stalled within lockDuration + stalledInterval (≤ 6 s,
+ * apps/factory/src/factory.ts); past this, the share is counted as lost for good.
+ */
+const TAKEOVER_GRACE_MS = 15_000;
+/**
+ * A factory missing from the registry is suspected first and declared gone only this much
+ * later: a factory that shuts down deregisters right after sending its hand-back, which
+ * ingest may not have merged yet.
+ */
+const LOST_CONFIRM_MS = 2_000;
+/** Chunks no factory runs: their factory vanished, or shut down and handed them back. */
+const ORPHAN = new Set(['lost', 'handed_back']);
 
 /**
  * The campaign state machine (SPEC 3.4): a periodic tick on every head. Each step is a
@@ -22,6 +37,8 @@ const DONE_CHUNK = new Set(['finished', 'failed']);
 export class OrchestratorService implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
+  /** Chunk id → when its factory was first seen missing (this head's view; see LOST_CONFIRM_MS). */
+  private readonly suspects = new Map<string, number>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -30,6 +47,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     private readonly control: ControlService,
     private readonly repo: CampaignsRepository,
     private readonly thresholds: ThresholdsService,
+    private readonly factories: FactoriesService,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -74,7 +92,11 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
           await this.repo.transition(c.key, ['running'], 'failed', { result: 'error', failureReason: `hard timeout of ${c.timeoutMs} ms exceeded`, ended: true });
           return;
         }
-        if (chunks.every((k) => DONE_CHUNK.has(k.status))) return void (await this.repo.transition(c.key, ['running'], 'processing_metrics', { ended: true }));
+        const liveZones = await this.watchFactories(c, chunks, now);
+        // A chunk handed back or lost waits for a factory of its zone to take it over.
+        const lostForGood = (k: Chunk) => ORPHAN.has(k.status) && (!liveZones.has(k.zone) || now - (k.lostAt?.getTime() ?? now) > TAKEOVER_GRACE_MS);
+        if (chunks.every(lostForGood)) return this.fail(c, chunks, `every chunk was lost: ${lossReport(chunks)}`);
+        if (chunks.every((k) => DONE_CHUNK.has(k.status) || lostForGood(k))) return void (await this.repo.transition(c.key, ['running'], 'processing_metrics', { ended: true }));
         return this.watchThresholds(c, now);
       }
       case 'processing_metrics': {
@@ -86,7 +108,10 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
         const outcomes = await this.thresholds.final(c, start && c.endedAt ? Math.max(0, (c.endedAt.getTime() - start.getTime()) / 1000) : 0);
         const breached = outcomes.filter((o) => !o.passed);
         const failed = chunks.filter((k) => k.status === 'failed');
-        if (failed.length) {
+        const lost = chunks.filter((k) => ORPHAN.has(k.status));
+        if (lost.length) {
+          await this.repo.transition(c.key, ['processing_metrics'], 'completed', { result: 'error', failureReason: `the campaign ran degraded: ${lossReport(lost)}`, resultDetails: outcomes });
+        } else if (failed.length) {
           const reason = `${failed.length} of ${chunks.length} chunks failed: ${failed[0]!.error ?? 'unknown error'}`;
           await this.repo.transition(c.key, ['processing_metrics'], 'completed', { result: 'error', failureReason: reason, resultDetails: outcomes });
         } else {
@@ -132,27 +157,58 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     this.thresholds.forget(c.key);
   }
 
-  /** `chunk: seq 3, 4` for each chunk whose announced snapshots did not all arrive. */
+  /**
+   * Marks `lost` the running chunks whose factory no longer has a heartbeat (SPEC 7.5); a
+   * takeover (ingest) brings them back. Returns the zones that still have a live factory.
+   */
+  private async watchFactories(c: Campaign, chunks: Chunk[], now: number): Promise<Set<string>> {
+    const live = await this.factories.live();
+    const liveIds = new Set(live.map((f) => f.id));
+    for (const k of chunks) {
+      if (!(k.status === 'running' || k.status === 'accepted') || !k.factoryId || liveIds.has(k.factoryId)) {
+        this.suspects.delete(k.id);
+        continue;
+      }
+      const since = this.suspects.get(k.id) ?? now;
+      this.suspects.set(k.id, since);
+      if (now - since < LOST_CONFIRM_MS) continue;
+      this.suspects.delete(k.id);
+      const marked = await this.prisma.chunk.updateMany({ where: { id: k.id, status: k.status, factoryId: k.factoryId }, data: { status: 'lost', lostAt: new Date(now) } });
+      if (!marked.count) continue;
+      await this.prisma.chunkRun.updateMany({ where: { chunkId: k.id, outcome: 'running' }, data: { outcome: 'lost', endedAt: new Date(now) } });
+      k.status = 'lost';
+      k.lostAt = new Date(now);
+      const others = live.filter((f) => f.zone === k.zone).length;
+      await this.repo.event(c.key, 'WARN', `Zone ${k.zone} lost ${describeShare(k)}: factory ${k.factoryId} stopped answering at ${new Date(now).toISOString()}; ${others ? `waiting for one of its ${others} other factories to take it over` : 'no other factory of the zone can take it over: the campaign runs degraded'}`);
+      this.log.warn({ campaign: c.key, chunk: k.id, factory: k.factoryId }, 'chunk lost');
+    }
+    return new Set(live.map((f) => f.zone));
+  }
+
+  /** `chunk (run r): seq 3, 4` for each run whose announced snapshots did not all arrive. */
   private async missingSnapshots(chunks: Chunk[]): Promise<string> {
     const parts = [];
     for (const k of chunks) {
-      if (k.lastSeq === null) {
-        parts.push(`${k.id}: never said how many it sent`);
-        continue;
+      for (const r of await this.prisma.chunkRun.findMany({ where: { chunkId: k.id, lastSeq: { not: null } } })) {
+        const seen = new Set((await this.prisma.snapshotReceipt.findMany({ where: { chunkId: k.id, run: r.run }, select: { seq: true } })).map((x) => x.seq));
+        const missing = [];
+        for (let q = 0; q <= r.lastSeq! && missing.length < 10; q++) if (!seen.has(q)) missing.push(q);
+        if (missing.length) parts.push(`${k.id} (run ${r.run}): seq ${missing.join(', ')}`);
       }
-      const seen = new Set((await this.prisma.snapshotReceipt.findMany({ where: { chunkId: k.id }, select: { seq: true } })).map((r) => r.seq));
-      const missing = [];
-      for (let q = 0; q <= k.lastSeq && missing.length < 10; q++) if (!seen.has(q)) missing.push(q);
-      if (missing.length) parts.push(`${k.id}: seq ${missing.join(', ')}`);
     }
     return parts.join('; ');
   }
 
+  /** Every run that said how many snapshots it sent (finished, failed, handed back) has them all merged. */
   private async allSnapshotsIn(chunks: Chunk[]): Promise<boolean> {
     for (const k of chunks) {
-      if (k.lastSeq === null) return false;
-      const n = await this.prisma.snapshotReceipt.count({ where: { chunkId: k.id } });
-      if (n < k.lastSeq + 1) return false;
+      if (k.status === 'lost') continue; // its last run died: nobody can say what it sent
+      const runs = await this.prisma.chunkRun.findMany({ where: { chunkId: k.id, lastSeq: { not: null } } });
+      if (runs.length === 0 && k.lastSeq === null) return false;
+      for (const r of runs) {
+        const n = await this.prisma.snapshotReceipt.count({ where: { chunkId: k.id, run: r.run } });
+        if (n < r.lastSeq! + 1) return false;
+      }
     }
     return true;
   }
@@ -163,4 +219,20 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     await this.repo.transition(c.key, ACTIVE, 'failed', { result: 'error', failureReason: reason, ended: true });
     this.log.warn({ campaign: c.key, reason }, 'campaign failed');
   }
+}
+
+/** "chunk c (2 of 5 minions, 40% of zone z's share)" — what a lost chunk took with it. */
+function describeShare(k: Chunk): string {
+  const level = (k.share as { share?: { levels?: { weights: number[]; index: number }[] } })?.share?.levels?.[1];
+  const pct = level ? (100 * level.weights[level.index]!) / level.weights.reduce((a, b) => a + b, 0) : null;
+  const minions = k.minions ? `${k.minions} minions, ` : '';
+  return `chunk ${k.id} (${minions}${pct === null ? 'its share' : `${+pct.toFixed(1)}% of the zone's share`})`;
+}
+
+/** Which zones lost which shares, and when, in words a user can act on. */
+function lossReport(lost: Chunk[]): string {
+  return lost
+    .filter((k) => ORPHAN.has(k.status))
+    .map((k) => `zone ${k.zone} lost ${describeShare(k)} at ${k.lostAt?.toISOString() ?? 'an unknown time'} when factory ${k.factoryId ?? '?'} ${k.status === 'lost' ? 'stopped' : 'shut down and handed it back'}; no other factory took it over`)
+    .join('; ');
 }

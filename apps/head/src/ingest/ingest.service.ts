@@ -105,11 +105,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.prisma.$transaction(async (tx) => {
       // One writer per campaign at a time: the merge below is read-modify-write.
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', s.campaignKey);
-      const fresh = await tx.$executeRawUnsafe('INSERT INTO snapshot_receipts (chunk_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', s.chunkId, s.seq);
+      const fresh = await tx.$executeRawUnsafe('INSERT INTO snapshot_receipts (chunk_id, run, seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', s.chunkId, s.run, s.seq);
       if (fresh === 0) return false;
       if (s.seq > 0) {
         // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
-        const prev = await tx.snapshotReceipt.count({ where: { chunkId: s.chunkId, seq: s.seq - 1 } });
+        const prev = await tx.snapshotReceipt.count({ where: { chunkId: s.chunkId, run: s.run, seq: s.seq - 1 } });
         if (prev === 0) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
       }
       const bucketStart = new Date(s.bucketStart);
@@ -146,34 +146,70 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async applyChunkEvent(e: ChunkEvent): Promise<void> {
     const at = new Date(e.at);
+    const ended = (outcome: string) =>
+      this.prisma.chunkRun.updateMany({ where: { chunkId: e.chunkId, run: e.run }, data: { outcome, endedAt: at, lastSeq: e.lastSeq ?? -1 } });
     switch (e.event) {
       case 'accepted': {
-        const changed = await this.prisma.chunk.updateMany({
+        await this.prisma.chunkRun.upsert({
+          where: { chunkId_run: { chunkId: e.chunkId, run: e.run } },
+          create: { chunkId: e.chunkId, run: e.run, factoryId: e.factoryId, host: e.host, acceptedAt: at, outcome: 'running' },
+          update: {},
+        });
+        const first = await this.prisma.chunk.updateMany({
           where: { id: e.chunkId, status: { in: ['queued', 'accepted'] } },
           data: { status: 'accepted', factoryId: e.factoryId, host: e.host, acceptedAt: at },
         });
-        if (changed.count) await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} accepted by factory ${e.factoryId} (${e.host})`);
-        await this.repo.transition(e.campaignKey, ['queued'], 'initializing');
-        return;
+        if (first.count) {
+          await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} accepted by factory ${e.factoryId} (${e.host})`);
+          await this.repo.transition(e.campaignKey, ['queued'], 'initializing');
+          return;
+        }
+        return this.takeOver(e, at);
       }
       case 'started':
         await this.prisma.chunk.updateMany({ where: { id: e.chunkId, status: { in: ['queued', 'accepted'] } }, data: { status: 'running', startedAt: at } });
         return;
       case 'finished':
+        await ended('finished');
         await this.prisma.chunk.updateMany({
           where: { id: e.chunkId, status: { notIn: ['finished', 'failed'] } },
-          data: { status: 'finished', finishedAt: at, lastSeq: e.lastSeq ?? -1 },
+          data: { status: 'finished', finishedAt: at, lastSeq: e.lastSeq ?? -1, lostAt: null },
         });
         await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${(e.lastSeq ?? -1) + 1} snapshots`);
         return;
       case 'failed':
+        await ended('failed');
         await this.prisma.chunk.updateMany({
           where: { id: e.chunkId, status: { notIn: ['finished', 'failed'] } },
           data: { status: 'failed', finishedAt: at, lastSeq: e.lastSeq ?? -1, error: e.error ?? 'unknown error' },
         });
         await this.repo.event(e.campaignKey, 'ERROR', `Chunk ${e.chunkId} failed on factory ${e.factoryId}: ${e.error ?? 'unknown error'}`);
         return;
+      case 'handed_back':
+        await ended('handed_back');
+        // Waiting in the queue for the next factory; lost if none takes it (orchestrator).
+        await this.prisma.chunk.updateMany({ where: { id: e.chunkId, status: { in: ['running', 'accepted'] }, factoryId: e.factoryId }, data: { status: 'handed_back', lostAt: at } });
+        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} handed back by factory ${e.factoryId} (shutting down) after ${(e.lastSeq ?? -1) + 1} snapshots; another factory of the zone continues it`);
+        return;
     }
+  }
+
+  /**
+   * Another factory accepted a chunk that had one (SPEC 7.5): the previous run died or handed
+   * the chunk back. The chunk continues on the new factory; a run still `running` is lost.
+   */
+  private async takeOver(e: ChunkEvent, at: Date): Promise<void> {
+    const chunk = await this.prisma.chunk.findUnique({ where: { id: e.chunkId } });
+    if (!chunk || chunk.status === 'finished' || chunk.status === 'failed') return;
+    await this.prisma.chunkRun.updateMany({ where: { chunkId: e.chunkId, run: { not: e.run }, outcome: 'running' }, data: { outcome: 'lost', endedAt: at } });
+    const moved = await this.prisma.chunk.updateMany({
+      where: { id: e.chunkId, status: { in: ['running', 'lost', 'accepted', 'handed_back'] } },
+      data: { status: 'running', factoryId: e.factoryId, host: e.host, lostAt: null },
+    });
+    if (!moved.count) return;
+    const previous = chunk.factoryId ?? 'no factory';
+    await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId} taken over by factory ${e.factoryId} (${e.host}) from ${previous}; it continues from its last reported progress`);
+    this.log.warn({ campaign: e.campaignKey, chunk: e.chunkId, from: previous, to: e.factoryId }, 'chunk taken over');
   }
 }
 
