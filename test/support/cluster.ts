@@ -45,6 +45,8 @@ export function api(base: string): Api {
 
 export interface Cluster {
   api: Api;
+  /** The head process (tests kill it to show a restart loses nothing). */
+  head: ChildProcess;
   /** Unique zone names for this cluster, so test files never share factories. */
   zones: string[];
   factories: { zone: string; id: string; metricsUrl: string; process: ChildProcess }[];
@@ -83,6 +85,7 @@ export async function startCluster(opts: { factories: { zone: string; capacity?:
   }, 60_000);
   return {
     api: client,
+    head,
     zones: [...new Set(factories.map((f) => f.zone))],
     factories,
     stop: async () => Promise.all([...factories.map((f) => stopChild(f.process, 20_000)), stopChild(head, 20_000)]),

@@ -727,7 +727,10 @@ async function redisUp(p: Paths, keptPort: number | null, avoid: number[], log: 
     '--pidfile', p.redisPid,
     '--logfile', p.redisLog,
     '--save', '',
-    '--appendonly', 'no',
+    // Redis holds the chunk queues and the snapshot stream: an append-only file (fsync each
+    // second) means a restart loses nothing that was acknowledged more than a second before.
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
   ];
   const r = spawnSync(server, args, { encoding: 'utf8', cwd: p.redisDir });
   if (r.status !== 0) throw new Error(`redis-server did not start (exit ${r.status}): ${r.stdout}${r.stderr}\n${tail(p.redisLog)}`);

@@ -10,7 +10,7 @@ import { ControlAnnouncements } from './control.js';
 import { Publisher } from './publisher.js';
 import { FactoryMetrics } from './metrics.js';
 import { Registration } from './registry.js';
-import { ChunkRunner } from './runner/chunk-runner.js';
+import { ChunkRunner, type ChunkOutcome } from './runner/chunk-runner.js';
 import { warmUp } from './runner/warm-up.js';
 
 export const FACTORY_VERSION = '0.1.0';
@@ -42,6 +42,9 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   }
   const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
   const runners = new Map<string, ChunkRunner>();
+  /** What each running chunk will end with, by chunk id (a redelivery to this factory waits for it). */
+  const outcomes = new Map<string, Promise<ChunkOutcome>>();
+  const redelivered = new Set<string>();
   const metrics = new FactoryMetrics({ chunks: () => runners.size, active: () => [...runners.values()].reduce((n, r) => n + r.minionsActive, 0) });
   publisher.onSnapshot = (s) => metrics.observe(s);
   const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
@@ -56,6 +59,14 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       throw new UnrecoverableError(error);
     }
     const data = parsed.data;
+    // This factory runs the chunk already: its lock expired while Redis was unreachable and
+    // BullMQ handed it out again, to us. The run carries on; this delivery waits for it.
+    const current = outcomes.get(data.chunkId);
+    if (current) {
+      log.warn({ chunk: data.chunkId }, 'chunk redelivered to the factory that runs it (lock expired while Redis was away): the running run carries on');
+      redelivered.add(data.chunkId);
+      return current;
+    }
     // At most one chunk of a campaign per factory while the campaign is being allocated: the
     // others are meant for the zone's other factories. Once it has started, every chunk was
     // accepted, so a chunk back in the queue is a takeover (its factory died or shut down),
@@ -70,8 +81,10 @@ export async function startFactory(env: Record<string, string | undefined>, log:
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
     log.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted }, 'chunk accepted');
+    const running = runner.run();
+    outcomes.set(data.chunkId, running);
     try {
-      const out = await runner.run();
+      const out = await running;
       if (out.handedBack) {
         // Back to the zone's queue, where another factory continues it from its progress.
         publisher.event({ ...base, event: 'handed_back', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
@@ -80,16 +93,27 @@ export async function startFactory(env: Record<string, string | undefined>, log:
         log.info({ chunk: data.chunkId, ...out }, 'chunk handed back');
         throw new WaitingError();
       }
+      if (out.superseded) {
+        // Another run owns the chunk (and its BullMQ lock): this one only reports its end.
+        publisher.event({ ...base, event: 'superseded', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
+        log.warn({ chunk: data.chunkId, ...out }, 'chunk superseded');
+        throw new DelayedError(); // BullMQ leaves the job alone: its lock is the other run's
+      }
       publisher.event({ ...base, event: 'finished', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
       log.info({ chunk: data.chunkId, ...out }, 'chunk finished');
+      // Redelivered meanwhile: the job's lock is the new delivery's, which completes it.
+      if (redelivered.delete(data.chunkId)) throw new DelayedError();
       return out;
     } catch (e) {
-      if (e instanceof WaitingError) throw e;
+      if (e instanceof WaitingError || e instanceof DelayedError) throw e;
       log.error({ err: e, chunk: data.chunkId }, 'chunk failed');
       publisher.event({ ...base, event: 'failed', at: Math.round(clock.now()), error: (e as Error).message });
       throw e;
     } finally {
-      runners.delete(data.chunkId);
+      // A chunk redelivered to this same factory (its lock expired while Redis was away) runs
+      // under the same id: only the entry of this run is removed.
+      if (runners.get(data.chunkId) === runner) runners.delete(data.chunkId);
+      if (outcomes.get(data.chunkId) === running) outcomes.delete(data.chunkId);
     }
   };
 

@@ -35,6 +35,8 @@ export interface ChunkProgress {
   arrival?: number;
   /** Closed model: the next starting line not yet started. */
   line?: number;
+  /** The run that owns the chunk: a run that finds another one here stops (fencing). */
+  owner?: string;
 }
 
 /** Fields of the control hash. */

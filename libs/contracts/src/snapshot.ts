@@ -94,8 +94,12 @@ export const snapshotSchema = z.object({
 });
 export type Snapshot = z.output<typeof snapshotSchema>;
 
-/** `handed_back`: a factory shutting down gave the chunk back to its zone's queue (SIGTERM). */
-export const CHUNK_EVENTS = ['accepted', 'started', 'finished', 'failed', 'handed_back'] as const;
+/**
+ * `handed_back`: a factory shutting down gave the chunk back to its zone's queue (SIGTERM).
+ * `superseded`: a run found that another run owns the chunk now (its lock expired while
+ * Redis was unreachable and the chunk was taken over) and stopped.
+ */
+export const CHUNK_EVENTS = ['accepted', 'started', 'finished', 'failed', 'handed_back', 'superseded'] as const;
 export const chunkEventSchema = z.object({
   type: z.literal('chunk'),
   event: z.enum(CHUNK_EVENTS),

@@ -41,6 +41,8 @@ export interface ChunkOutcome {
   aborted: boolean;
   /** Stopped by handBack(): the chunk goes back to the queue, not to `finished`. */
   handedBack: boolean;
+  /** Stopped because another run took the chunk over (see writeProgress). */
+  superseded: boolean;
   minionsStarted: number;
   droppedIterations: number;
 }
@@ -67,6 +69,7 @@ export class ChunkRunner implements IterationContext {
   private stopping = false;
   private hardStopped = false;
   private handingBack = false;
+  private superseded = false;
   /** Where the plan resumes when this run takes over from another (see redisKeys.chunkProgress). */
   private resume: ChunkProgress = {};
   private finished = false;
@@ -128,6 +131,7 @@ export class ChunkRunner implements IterationContext {
       if (startAt === null) return this.outcome(true);
       this.startAt = startAt;
       this.resume = await this.readProgress();
+      await this.claim();
       this.event('started');
       this.applyControl();
       this.control.onChange(() => this.applyControl());
@@ -180,8 +184,9 @@ export class ChunkRunner implements IterationContext {
     return {
       iterations: this.totalIterations,
       lastSeq: this.seq - 1,
-      aborted: aborted && !this.handingBack,
+      aborted: aborted && !this.handingBack && !this.superseded,
       handedBack: this.handingBack,
+      superseded: this.superseded,
       minionsStarted: this.totalStarted,
       droppedIterations: this.totalDropped,
     };
@@ -201,11 +206,36 @@ export class ChunkRunner implements IterationContext {
     }
   }
 
-  /** Written with every snapshot (and on hand-back): a takeover resumes here. Never awaited. */
+  /** This run owns the chunk from now on: a run still going elsewhere stops at its next snapshot. */
+  private async claim(): Promise<void> {
+    const key = redisKeys.chunkProgress(this.job.chunkId);
+    await this.deps.redis.multi().hset(key, 'owner', this.deps.run).expire(key, PROGRESS_TTL_S).exec().catch(() => undefined);
+  }
+
+  /**
+   * Written with every snapshot (and on hand-back): a takeover resumes here. Never awaited.
+   * Fencing: when Redis was unreachable longer than the job lock, BullMQ may have handed the
+   * chunk to another run; the owner field says so, and this run stops instead of doubling
+   * the load (and leaves the progress to the owner).
+   */
   private writeProgress(): void {
     const key = redisKeys.chunkProgress(this.job.chunkId);
     const field = this.job.rate ? ['arrival', this.nextArrival] : ['line', this.lineIndex];
-    this.deps.redis.multi().hset(key, field[0]!, String(field[1])).expire(key, PROGRESS_TTL_S).exec().catch(() => undefined);
+    const run = this.deps.run;
+    const write = async () => {
+      const owner = await this.deps.redis.hget(key, 'owner');
+      if (owner && owner !== run) return this.supersede(owner);
+      await this.deps.redis.multi().hset(key, field[0]!, String(field[1])).expire(key, PROGRESS_TTL_S).exec();
+    };
+    write().catch(() => undefined);
+  }
+
+  private supersede(owner: string): void {
+    if (this.superseded || this.finished) return;
+    this.superseded = true;
+    this.deps.log.warn({ chunk: this.job.chunkId, run: this.deps.run, owner }, 'chunk taken over by another run: stopping this one');
+    this.stop(false);
+    this.at(this.clock.now() + HAND_BACK_DRAIN_MS, () => this.stop(true));
   }
 
   private abortWait: (() => void) | null = null;

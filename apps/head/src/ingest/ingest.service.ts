@@ -185,6 +185,10 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         });
         await this.repo.event(e.campaignKey, 'ERROR', `Chunk ${e.chunkId} failed on factory ${e.factoryId}: ${e.error ?? 'unknown error'}`);
         return;
+      case 'superseded':
+        await ended('superseded');
+        await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: run ${e.run} on factory ${e.factoryId} stopped after ${(e.lastSeq ?? -1) + 1} snapshots, as another run had taken the chunk over (Redis was unreachable longer than the job lock)`);
+        return;
       case 'handed_back':
         await ended('handed_back');
         // Waiting in the queue for the next factory; lost if none takes it (orchestrator).
