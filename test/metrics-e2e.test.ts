@@ -212,7 +212,7 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
       const hist = createLatencyHistogram();
       for (let i = 0; i < 5; i++) recordMicros(hist, 2000);
       const snapshot = (seq: number, requests: number) => ({
-        type: 'snapshot', campaignKey: key, chunkId: chunk.id, factoryId: 'replayer', scenario: 'm-open', zone, seq, bucketStart, resolutionMs: 1000,
+        type: 'snapshot', campaignKey: key, chunkId: chunk.id, factoryId: chunk.factoryId, run: chunk.runs[0].run, scenario: 'm-open', zone, seq, bucketStart, resolutionMs: 1000,
         minionsActive: 0, minionsStarted: 0, iterations: 0, droppedIterations: 0, targetArrivals: 0, maxLagMs: 0, maxLatenessMs: 0, cpu: 0, saturated: false,
         steps: [{ step: 'get', requests, successes: requests, failures: 0, failureKinds: {}, statusCodes: { '200': requests }, failedChecks: {}, bytesIn: 0, bytesOut: 0,
           latency: requests === 5 ? encodeHistogram(hist) : emptyHistogramEncoded(), serviceTime: emptyHistogramEncoded() }],

@@ -45,7 +45,13 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   /** What each running chunk will end with, by chunk id (a redelivery to this factory waits for it). */
   const outcomes = new Map<string, Promise<ChunkOutcome>>();
   const redelivered = new Set<string>();
-  const metrics = new FactoryMetrics({ chunks: () => runners.size, active: () => [...runners.values()].reduce((n, r) => n + r.minionsActive, 0) });
+  const metrics = new FactoryMetrics({
+    chunks: () => runners.size,
+    active: () => [...runners.values()].reduce((n, r) => n + r.minionsActive, 0),
+    unsent: () => publisher.unsent,
+    droppedMessages: () => publisher.dropped,
+  });
+  publisher.onDropping = (n) => log.error({ dropped: n }, 'snapshot buffer full (Redis unreachable too long): dropping snapshots; the report will miss them');
   publisher.onSnapshot = (s) => metrics.observe(s);
   const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
 

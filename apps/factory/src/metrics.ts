@@ -14,10 +14,12 @@ export class FactoryMetrics {
   private readonly saturated = new Counter({ name: 'barrage_factory_saturated_intervals_total', help: 'Intervals in which the generator was saturated', registers: [this.registry] });
   private server: Server | null = null;
 
-  constructor(state: { chunks: () => number; active: () => number }) {
+  constructor(state: { chunks: () => number; active: () => number; unsent: () => number; droppedMessages: () => number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'barrage_factory_' });
     new Gauge({ name: 'barrage_factory_chunks_running', help: 'Chunks running', registers: [this.registry], collect() { this.set(state.chunks()); } });
     new Gauge({ name: 'barrage_factory_minions_active', help: 'Minions or in-flight iterations', registers: [this.registry], collect() { this.set(state.active()); } });
+    new Gauge({ name: 'barrage_factory_messages_unsent', help: 'Snapshots and chunk events buffered while Redis is unreachable', registers: [this.registry], collect() { this.set(state.unsent()); } });
+    new Gauge({ name: 'barrage_factory_messages_dropped', help: 'Snapshots and chunk events dropped because the buffer was full (Redis away too long)', registers: [this.registry], collect() { this.set(state.droppedMessages()); } });
   }
 
   observe(s: Snapshot): void {

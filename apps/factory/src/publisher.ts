@@ -9,7 +9,11 @@ import { redisKeys, type ChunkEvent, type Snapshot } from '@barrage/contracts';
 export class Publisher {
   private pending = 0;
   private idle: (() => void)[] = [];
+  /** Messages refused because `maxPending` were still unsent (Redis away for long). */
   dropped = 0;
+  /** Called on the first message dropped after a send went through (a log line per outage, not per message). */
+  onDropping: ((dropped: number) => void) | null = null;
+  private dropping = false;
   /** Called with every snapshot handed over (the factory's metrics count them). */
   onSnapshot: ((s: Snapshot) => void) | null = null;
 
@@ -31,8 +35,13 @@ export class Publisher {
   private send(data: string): void {
     if (this.pending >= this.maxPending) {
       this.dropped++;
+      if (!this.dropping) {
+        this.dropping = true;
+        this.onDropping?.(this.dropped);
+      }
       return;
     }
+    this.dropping = false;
     this.pending++;
     // Heads delete what they merged; the cap only bounds Redis's memory when no head runs
     // for a long time (100k snapshots ≈ a few hundred MB), at the price of the oldest ones.
@@ -43,6 +52,11 @@ export class Publisher {
         this.pending--;
         if (this.pending === 0) for (const r of this.idle.splice(0)) r();
       });
+  }
+
+  /** Messages handed over and not yet acknowledged by Redis (buffered while it is away). */
+  get unsent(): number {
+    return this.pending;
   }
 
   /** Resolves once everything handed over so far reached Redis (or failed), or after `timeoutMs`. */
