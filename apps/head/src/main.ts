@@ -9,6 +9,7 @@ import { headConfigSchema, loadConfig, type HeadConfig } from '@barrage/config';
 import { appModule } from './app.module.js';
 import { ErrorFilter, toApiError } from './common/error.filter.js';
 import { migrate } from './database/migrator.js';
+import { inputGuard } from './common/input-guard.js';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 
@@ -25,6 +26,7 @@ export async function startHead(env: Record<string, string | undefined>, log: Lo
 
   const app = await NestFactory.create<NestExpressApplication>(appModule(config, log), { bodyParser: false, logger: nestLogger(log) });
   app.use(express.json({ limit: config.BODY_LIMIT_BYTES, type: () => true }));
+  app.use(inputGuard);
   // Body-parser errors happen before routing; answer them in the API's error shape too.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);

@@ -41,14 +41,15 @@ export type CampaignScenario = z.output<typeof campaignScenarioSchema>;
 export const createCampaignSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    /** Divides every duration and offset of the plan. @defaultValue 1 */
-    speedFactor: z.number().gt(0).max(1000).default(1),
+    /** Divides every duration and offset of the plan (0.001 stretches it 1000 times). @defaultValue 1 */
+    speedFactor: z.number().min(0.001).max(1000).default(1),
     /** Wait between "every chunk accepted" and the first minion. @defaultValue 1000 */
     startOffsetMs: z.number().int().min(0).max(3_600_000).default(1000),
     hardTimeout: z.boolean().default(false),
-    timeoutMs: z.number().int().positive().optional(),
+    /** At most a week. */
+    timeoutMs: z.number().int().positive().max(604_800_000).optional(),
     /** QALIPSIS's ISO-8601 form of timeoutMs (PT10M). */
-    timeout: z.string().optional(),
+    timeout: z.string().max(50).optional(),
     scenarios: z.record(nameSchema, campaignScenarioSchema).refine((s) => Object.keys(s).length > 0, 'must contain at least one scenario'),
     /**
      * k6-style thresholds per scenario, `scenario.step`, or `*` (the whole campaign): an
@@ -60,8 +61,10 @@ export const createCampaignSchema = z
     variables: z.record(z.string(), z.string()).default({}),
   })
   .superRefine((c, ctx) => {
-    if (c.timeout !== undefined && parseIsoDurationMs(c.timeout) === null)
-      ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be an ISO-8601 duration such as PT10M' });
+    if (c.timeout === undefined) return;
+    const ms = parseIsoDurationMs(c.timeout);
+    if (ms === null) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be an ISO-8601 duration such as PT10M' });
+    else if (ms < 1 || ms > 604_800_000) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'must be between 1 ms and a week (P7D)' });
   })
   .transform(({ timeout, ...c }) => ({
     ...c,

@@ -28,7 +28,7 @@ const thinkTimeSchema = z.union([
 export const stepSchema = z.strictObject({
   name: nameSchema,
   method: methodSchema.default('GET'),
-  url: z.string().min(1).refine((u) => /^https?:\/\//.test(u) || u.startsWith('{{'), 'must be an http:// or https:// URL (templates allowed)'),
+  url: z.string().min(1).max(8192).refine((u) => /^https?:\/\//.test(u) || u.startsWith('{{'), 'must be an http:// or https:// URL (templates allowed)'),
   headers: z.record(z.string(), z.string()).default({}),
   body: bodySchema.optional(),
   checks: z.array(checkSchema).default([]),
@@ -55,8 +55,30 @@ export const scenarioSchema = z
     s.steps.forEach((step, i) => {
       if (seen.has(step.name)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'name'], message: `duplicate step name "${step.name}"` });
       seen.add(step.name);
+      const problem = urlProblem(step.url, s.variables);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['steps', i, 'url'], message: problem });
     });
   });
+
+/**
+ * A step URL is checked when the scenario is saved as far as it can be known then: with the
+ * scenario's variables substituted, a URL that holds no template any more must parse as an
+ * http(s) URL with a host. One that still holds a template (a data row, an extracted value,
+ * a campaign variable) is checked when the factory resolves it (a counted step failure).
+ */
+export function urlProblem(url: string, variables: Record<string, string>): string | null {
+  const resolved = url.replace(/\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g, (whole, name: string) => variables[name] ?? whole);
+  if (resolved.includes('{{')) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(resolved);
+  } catch {
+    return `"${resolved.slice(0, 200)}" is not a valid URL`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `"${resolved.slice(0, 200)}" must use http:// or https://`;
+  if (!parsed.hostname) return `"${resolved.slice(0, 200)}" has no host`;
+  return null;
+}
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 

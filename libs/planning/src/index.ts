@@ -4,7 +4,7 @@
  * the exact split of either over zones and chunks. No I/O.
  */
 export * from './profiles/index.js';
-export { MAX_STARTING_LINES, totalMinions, type StartingLine } from './starting-line.js';
+export { MAX_STARTING_LINES, PlanTooLargeError, totalMinions, type StartingLine } from './starting-line.js';
 export { planLines, planEndMs, replaysUntilEnd } from './lines.js';
 export type { RateSchedule, RateSegment } from './rate-schedule.js';
 export { planRate, totalArrivals, arrivalAtMs, arrivalsBefore, rateAt, scheduleEndMs } from './rate.js';

@@ -13,13 +13,21 @@ export interface StartingLine {
  * them in memory: a profile that asks for more (1 minion every millisecond for hours) is
  * refused instead of exhausting the head.
  */
-export const MAX_STARTING_LINES = 1_000_000;
+export const MAX_STARTING_LINES = 100_000;
+
+/** A valid profile whose plan is too large to hand to factories: the user's to change (a 400). */
+export class PlanTooLargeError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanTooLargeError';
+  }
+}
 
 /** Appends a line; an empty line is never written (a chunk would wake up for nothing). */
 export function pushLine(lines: StartingLine[], atMs: number, count: number): void {
   if (count <= 0) return;
   if (lines.length >= MAX_STARTING_LINES) {
-    throw new RangeError(`the execution profile yields more than ${MAX_STARTING_LINES} starting lines`);
+    throw new PlanTooLargeError(`the execution profile yields more than ${MAX_STARTING_LINES} starting lines: use a longer period or resolutionMs, or fewer minions per plan`);
   }
   lines.push({ atMs, count });
 }

@@ -5,6 +5,7 @@ import {
   planEndMs,
   planLines,
   planRate,
+  PlanTooLargeError,
   replaysUntilEnd,
   totalArrivals,
   totalMinions,
@@ -39,7 +40,14 @@ export function allocateChunks(input: AllocationInput): ChunkJob[] {
     const scenario = input.scenarios.get(name)!;
     const profile: ExecutionProfile = cs.executionProfile ?? DEFAULT_PROFILE;
     const open = isOpenProfile(profile);
-    const lines = open ? null : planLines(profile, cs.minionsCount, campaign.speedFactor);
+    let lines: ReturnType<typeof planLines> | null = null;
+    try {
+      lines = open ? null : planLines(profile, cs.minionsCount, campaign.speedFactor);
+    } catch (e) {
+      if (!(e instanceof PlanTooLargeError)) throw e;
+      problems.push({ path: `scenarios.${name}.executionProfile`, message: `scenario ${name}: ${e.message}` });
+      continue;
+    }
     const rate = open ? planRate(profile, campaign.speedFactor) : null;
     const endMs = planEndMs(profile, campaign.speedFactor);
     const replay = !open && replaysUntilEnd(profile, scenario.definition.loop);

@@ -11,9 +11,18 @@ function numberError(field: string) {
     issue.input === undefined ? `${field} is required` : `${field} must be a number`;
 }
 
-/** A duration in milliseconds: a finite number > 0. */
+/**
+ * Bounds that keep every plan computable and storable: a week of plan time, ten million
+ * minions (the campaign's own bound), a million iterations per second. Larger values are
+ * refused with the field named rather than overflowing a column or the planner.
+ */
+export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+export const MAX_MINIONS = 10_000_000;
+export const MAX_RATE = 1_000_000;
+
+/** A duration in milliseconds: a finite number > 0, at most a week. */
 export function durationMs(field: string) {
-  return z.number({ error: numberError(field) }).gt(0, `${field} must be > 0`);
+  return z.number({ error: numberError(field) }).gt(0, `${field} must be > 0`).max(MAX_DURATION_MS, `${field} must be <= ${MAX_DURATION_MS} (a week)`);
 }
 
 /**
@@ -21,11 +30,12 @@ export function durationMs(field: string) {
  * a refinement rather than zod's `.int()`, whose issue aborts the enclosing object and
  * would hide the other fields' cross checks.
  */
-export function count(field: string, min = 1) {
+export function count(field: string, min = 1, max = MAX_MINIONS) {
   return z
     .number({ error: numberError(field) })
     .refine((n) => Number.isSafeInteger(n), `${field} must be an integer`)
-    .min(min, `${field} must be >= ${min}`);
+    .min(min, `${field} must be >= ${min}`)
+    .max(max, `${field} must be <= ${max}`);
 }
 
 /** Iterations that may be outstanding at once before arrivals are dropped (and counted). */
@@ -38,13 +48,13 @@ export function maxInFlightField() {
 
 /** A rate in iterations per second, >= 0 or > 0. */
 export function rate(field: string, strictlyPositive: boolean) {
-  const base = z.number({ error: numberError(field) });
+  const base = z.number({ error: numberError(field) }).max(MAX_RATE, `${field} must be <= ${MAX_RATE} per second`);
   return strictlyPositive ? base.gt(0, `${field} must be > 0`) : base.min(0, `${field} must be >= 0`);
 }
 
-/** A plain number with its own bound checks added by the caller. */
+/** A plain number with its own bound checks added by the caller (finite, at most 1e6). */
 export function numberField(field: string) {
-  return z.number({ error: numberError(field) });
+  return z.number({ error: numberError(field) }).max(1_000_000, `${field} must be <= 1000000`);
 }
 
 /**
