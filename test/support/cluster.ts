@@ -54,16 +54,32 @@ export interface Cluster {
   stop(): Promise<(number | null)[]>;
 }
 
-/** A head process on a free port, ready once /health answers. */
+/**
+ * A head process on a free port, ready once /health answers. `env` goes over the defaults;
+ * with DATABASE_URL and REDIS_URL in it (a private stack), `npm test`'s stack is not needed.
+ */
 export async function startHead(tag = randomUUID().slice(0, 6), env: Record<string, string> = {}): Promise<{ api: Api; process: ChildProcess }> {
   const port = await freePort();
-  const head = spawnCli(['head'], { ...requireEnv(), PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000', ...env }, `head-${tag}`);
+  const stack = env.DATABASE_URL && env.REDIS_URL ? {} : requireEnv();
+  const head = spawnCli(['head'], { ...stack, PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000', ...env }, `head-${tag}`);
   const client = api(`http://127.0.0.1:${port}`);
   await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
   return { api: client, process: head };
 }
 
 export { stopChild };
+
+/**
+ * A factory process of `zone`, on the Redis of `env.REDIS_URL` (a private stack) or else of
+ * `npm test`'s stack; resolves once the head behind `a` lists it.
+ */
+export async function startFactory(a: Api, opts: { zone: string; id: string; capacity?: number; env?: Record<string, string> }): Promise<ChildProcess> {
+  const env = opts.env?.REDIS_URL ? opts.env : { ...requireEnv(), ...opts.env };
+  const args = ['factory', '--zone', opts.zone, '--capacity', String(opts.capacity ?? 100), '--id', opts.id];
+  const child = spawnCli(args, { HEARTBEAT_MS: '1000', ...env }, opts.id);
+  await waitFor(`factory ${opts.id} to register`, async () => (await a.request<{ id: string }[]>('GET', '/factories')).body.some((f) => f.id === opts.id), 60_000);
+  return child;
+}
 
 export async function startCluster(opts: { factories: { zone: string; capacity?: number }[] }): Promise<Cluster> {
   const env = requireEnv();

@@ -5,7 +5,7 @@ const positiveInt = z.coerce.number().int().positive();
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
 
-/** The head's environment (SPEC 10). */
+/** The head's environment (docs/architecture.md#configuration). */
 export const headConfigSchema = z.object({
   /** @defaultValue 8400 */
   PORT: port.default(8400),
@@ -28,6 +28,24 @@ export const headConfigSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   /** Grace given to the last snapshots of a finished chunk before its campaign is closed anyway. @defaultValue 15000 */
   METRICS_GRACE_MS: positiveInt.default(15_000),
+  /**
+   * Longest a Postgres statement of the head may run: Postgres cancels it past this
+   * (`statement_timeout`, error 57014), and the client gives up 1 s later when the server
+   * does not answer at all (a frozen or partitioned database). The request then gets a 503.
+   * @defaultValue 5000
+   */
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
+  /**
+   * Longest the head waits for a Postgres connection, whether opening one or waiting for a
+   * free one in its pool; past it the request gets a 503. @defaultValue 3000
+   */
+  DB_CONNECT_TIMEOUT_MS: positiveInt.default(3000),
+  /**
+   * Longest a request waits for a Redis command (request path, and enqueueing chunk jobs);
+   * past it the request gets a 503. BullMQ's and the stream reader's own connections wait
+   * for Redis instead. @defaultValue 2000
+   */
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(2000),
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 

@@ -1,4 +1,4 @@
-/** The one error shape of every response (SPEC 3.7). */
+/** The one error shape of every response (docs/api.md#errors). */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: { path: string; message: string }[] };
 }

@@ -17,7 +17,8 @@ import { ControlService } from '../infra/control.service.js';
 import { RedisService } from '../infra/redis.service.js';
 import { ScenariosService } from '../scenarios/scenarios.service.js';
 import { FactoriesService } from '../factories/factories.service.js';
-import { ApiError, conflict, notFound, parseOr400 } from '../common/api-error.js';
+import { ApiError, conflict, notFound, parseOr400, unavailable } from '../common/api-error.js';
+import { DependencyTimeoutError } from '../infra/dependency.js';
 import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
 import { newCampaignKey } from '../common/keys.js';
 import { allocateChunks } from './allocation.js';
@@ -61,6 +62,9 @@ export class CampaignsService {
     const thresholds = this.thresholds.parse(payload, Object.fromEntries([...found].map(([n, s]) => [n, s.steps.map((st) => st.name)])));
     const definition: CampaignDefinition = { payload, scenarioVersions: Object.fromEntries([...found].map(([n, s]) => [n, s.version])), thresholds };
     const now = new Date();
+    // Redis must answer before anything is written (bounded by REDIS_COMMAND_TIMEOUT_MS; a
+    // failure answers 503), so a Redis outage leaves no campaign behind.
+    await this.redis.main.ping();
     await this.prisma.campaign.create({
       data: {
         key,
@@ -86,13 +90,16 @@ export class CampaignsService {
     for (const j of jobs) perZone.set(j.zone, (perZone.get(j.zone) ?? 0) + 1);
     for (const [zone, n] of perZone) await this.repo.event(key, 'INFO', `Allocated ${n} chunk${n > 1 ? 's' : ''} in zone ${zone}`);
     try {
-      for (const job of jobs) await this.queues.enqueueChunk(job);
+      await this.queues.enqueueChunks(jobs); // bounded by REDIS_COMMAND_TIMEOUT_MS
     } catch (e) {
       this.log.error({ err: e, campaign: key }, 'enqueue failed');
-      // Chunks already queued must not wait for a start that will never come.
-      await this.control.send(key, { abort: 'hard' }).catch(() => undefined);
-      await this.repo.transition(key, ['created'], 'failed', { result: 'error', failureReason: 'Redis refused the chunk jobs; try again', ended: true });
-      throw new ApiError(503, 'UNAVAILABLE', 'Redis is unavailable: the campaign could not be queued');
+      // Chunks already queued, and adds that land when a stalled Redis answers again, must
+      // never start: the control hash says abort (sent until Redis takes it), and a factory
+      // given a chunk of an aborted campaign does not run it.
+      this.control.sendEventually(key, { abort: 'hard' });
+      const reason = e instanceof DependencyTimeoutError ? `Redis did not answer within ${e.timeoutMs} ms while the chunk jobs were queued; try again` : 'Redis refused the chunk jobs; try again';
+      await this.repo.transition(key, ['created'], 'failed', { result: 'error', failureReason: reason, ended: true });
+      throw unavailable(`Redis is unavailable: campaign ${key} could not be queued and was marked failed; retry later`);
     }
     await this.repo.transition(key, ['created'], 'queued');
     this.log.info({ campaign: key, chunks: jobs.length }, 'campaign queued');
@@ -126,30 +133,31 @@ export class CampaignsService {
 
   async patch(key: string, body: unknown): Promise<CampaignSummary> {
     const { note } = parseOr400(patchCampaignSchema, body);
-    await this.get(key);
-    await this.prisma.campaign.update({ where: { key }, data: { note } });
+    // One conditional statement: a campaign deleted meanwhile is a 404, never a 500.
+    if (!(await this.repo.setNote(key, note))) throw notFound(`campaign "${key}"`);
     return this.get(key);
   }
 
   async remove(key: string): Promise<void> {
+    if (await this.repo.deleteEnded(key, TERMINAL_STATUSES)) {
+      await this.redis.main.del(redisKeys.control(key));
+      return;
+    }
+    // Nothing deleted: gone already (404), or still running (409).
     const c = await this.get(key);
-    if (!TERMINAL_STATUSES.includes(c.status)) throw conflict(`campaign ${key} is ${c.status}; abort it before deleting it`);
-    await this.prisma.campaign.delete({ where: { key } });
-    await this.redis.main.del(redisKeys.control(key));
+    throw conflict(`campaign ${key} is ${c.status}; abort it before deleting it`);
   }
 
   /** POST /campaigns/{key}/save: kept past retention. */
   async save(key: string): Promise<CampaignSummary> {
-    await this.get(key);
-    await this.repo.setRetention(key, null);
+    if (!(await this.repo.setRetention(key, null))) throw notFound(`campaign "${key}"`);
     return this.get(key);
   }
 
   /** POST /campaigns/{key}/unsave: purged again RETENTION_DAYS after its creation. */
   async unsave(key: string): Promise<CampaignSummary> {
     const c = await this.prisma.campaign.findUnique({ where: { key }, select: { createdAt: true } });
-    if (!c) throw notFound(`campaign "${key}"`);
-    await this.repo.setRetention(key, this.retentionExpiry(c.createdAt));
+    if (!c || !(await this.repo.setRetention(key, this.retentionExpiry(c.createdAt)))) throw notFound(`campaign "${key}"`);
     return this.get(key);
   }
 

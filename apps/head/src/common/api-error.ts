@@ -1,13 +1,15 @@
 import type { z } from 'zod';
 import { issuePath, type ErrorBody, type ErrorCode } from '@barrage/contracts';
 
-/** An error the API reports as is, in the shape of SPEC 3.7. Anything else is a bug (500). */
+/** An error the API reports as is, in the shape of docs/api.md#errors. Anything else is a bug (500). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
     readonly details?: { path: string; message: string }[],
+    /** Seconds after which a retry may succeed: sent as the Retry-After header (503, 429). */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -20,6 +22,10 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`);
 export const conflict = (message: string) => new ApiError(409, 'CONFLICT', message);
+/** Seconds a client is told to wait before retrying when a dependency is down. */
+export const RETRY_AFTER_S = 5;
+/** 503: Postgres or Redis is down or too slow; the request may succeed later (docs/api.md#errors). */
+export const unavailable = (message: string) => new ApiError(503, 'UNAVAILABLE', message, undefined, RETRY_AFTER_S);
 export const invalid = (message: string, path = '') => new ApiError(400, 'VALIDATION_FAILED', message, [{ path, message }]);
 
 /** Parses input with a contract schema, turning every issue into one 400 with a detail per issue. */

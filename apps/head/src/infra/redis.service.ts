@@ -2,10 +2,21 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { HeadConfig } from '@barrage/config';
 import { HEAD_CONFIG } from '../common/tokens.js';
+import { withTimeout } from './dependency.js';
 
 /**
- * Redis connections of the head. `main` serves commands; blocking reads of the stream get
- * their own connection so they never delay a request.
+ * Redis connections of the head.
+ *
+ * `main` serves the request path (and the head's own short commands), so every wait on it
+ * is bounded: `commandTimeout` rejects a command Redis does not answer in time (Redis frozen
+ * keeps its TCP connection open, so without it a request would wait for as long as Redis is
+ * stopped), and a command queued while the connection is down fails after one reconnection
+ * attempt (`maxRetriesPerRequest: 1`) or at its timeout, whichever comes first. The request
+ * then answers 503; ioredis goes on reconnecting by itself.
+ *
+ * `connect()` gives a connection of its own to what blocks or must not give up: BullMQ's
+ * queues and the stream reader (BullMQ needs `maxRetriesPerRequest: null`). A request that
+ * waits on one of those bounds the wait itself (see QueuesService).
  */
 @Injectable()
 export class RedisService implements OnModuleDestroy {
@@ -13,18 +24,31 @@ export class RedisService implements OnModuleDestroy {
   private readonly extra: Redis[] = [];
 
   constructor(@Inject(HEAD_CONFIG) private readonly config: HeadConfig) {
-    this.main = this.connect();
+    this.main = new Redis(this.config.REDIS_URL, {
+      lazyConnect: false,
+      commandTimeout: this.config.REDIS_COMMAND_TIMEOUT_MS,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 1,
+    });
+    this.main.on('error', () => undefined); // reconnects by itself; /health reports the outage
   }
 
+  /** The bound of one request-path Redis command (ms). */
+  get commandTimeoutMs(): number {
+    return this.config.REDIS_COMMAND_TIMEOUT_MS;
+  }
+
+  /** A connection of its own that waits for Redis as long as it takes (blocking reads, BullMQ). */
   connect(): Redis {
     // BullMQ needs maxRetriesPerRequest null on the connections it blocks on.
     const conn = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
     conn.on('error', () => undefined); // reconnects by itself; /health reports the outage
-    if (this.main) this.extra.push(conn);
+    this.extra.push(conn);
     return conn;
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.allSettled([this.main, ...this.extra].map((c) => c.quit()));
+    // QUIT waits for Redis; a frozen one must not hold the shutdown up.
+    await Promise.allSettled([this.main, ...this.extra].map((c) => withTimeout(c.quit(), this.config.REDIS_COMMAND_TIMEOUT_MS, 'Redis', 'QUIT').catch(() => c.disconnect())));
   }
 }
