@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { HeadConfig } from '@barrage/config';
 import { HEAD_CONFIG, LOGGER } from './common/tokens.js';
@@ -23,6 +23,8 @@ import { ThresholdsService } from './results/thresholds.service.js';
 import { LiveService } from './results/live.service.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { HealthController } from './health/health.controller.js';
+import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { DocsController } from './health/docs.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { MetricsService } from './health/metrics.service.js';
@@ -39,6 +41,11 @@ export class InfraModule {
     };
   }
 }
+
+/** Idempotency-Key replays, for any controller's creating POST. */
+@Global()
+@Module({ providers: [IdempotencyRepository, IdempotencyInterceptor], exports: [IdempotencyRepository, IdempotencyInterceptor] })
+export class IdempotencyModule {}
 
 @Module({ providers: [MetricsService], exports: [MetricsService] })
 export class MetricsModule {}
@@ -74,6 +81,6 @@ export class HealthModule {}
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {
   return {
     module: class AppModule {},
-    imports: [InfraModule.forRoot(config, log), ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule],
+    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule],
   };
 }

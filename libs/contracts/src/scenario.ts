@@ -55,7 +55,8 @@ export const scenarioSchema = z
     s.steps.forEach((step, i) => {
       if (seen.has(step.name)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'name'], message: `duplicate step name "${step.name}"` });
       seen.add(step.name);
-      const problem = urlProblem(step.url, s.variables);
+      // A URL that fails its own field check (scheme) is reported there, once.
+      const problem = typeof step.url === 'string' && (/^https?:\/\//.test(step.url) || step.url.startsWith('{{')) ? urlProblem(step.url, s.variables ?? {}) : null;
       if (problem) ctx.addIssue({ code: 'custom', path: ['steps', i, 'url'], message: problem });
     });
   });

@@ -12,7 +12,7 @@ const abortSchema = z.strictObject({ hard: z.boolean().default(false) }).default
 /** The campaign's new length from its start instant; at most a week. */
 const extendSchema = z.strictObject({ newDurationMs: z.number().int().min(1).max(7 * 86_400_000) });
 
-/** Manual start and abort (SPEC 3.3, 7.4): written to the control key, then announced. */
+/** Manual start and abort (docs/api.md#one-campaign, docs/architecture.md#control): written to the control key, then announced. */
 @Injectable()
 export class CampaignControlService {
   constructor(
@@ -52,7 +52,9 @@ export class CampaignControlService {
     if (TERMINAL_STATUSES.includes(c.status)) throw conflict(`campaign ${key} is already ${c.status}`);
     await this.control.send(key, { abort: hard ? 'hard' : 'soft' });
     const from = (['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'] as CampaignStatus[]);
-    await this.repo.transition(key, from, 'aborted', { result: 'error', failureReason: `aborted by a user (${hard ? 'hard' : 'soft'})`, ended: true });
+    const moved = await this.repo.transition(key, from, 'aborted', { result: 'error', failureReason: `aborted by a user (${hard ? 'hard' : 'soft'})`, ended: true });
+    // Another request (or the campaign's own end) got there first: the same answer as a late abort.
+    if (!moved) throw conflict(`campaign ${key} is already ${(await this.campaigns.get(key)).status}`);
     return this.campaigns.get(key);
   }
 }

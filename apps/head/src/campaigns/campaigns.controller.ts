@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Head, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Head, HttpCode, Param, Patch, Post, Query, Res, UseInterceptors } from '@nestjs/common';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import type { Response } from 'express';
 import { CampaignsService } from './campaigns.service.js';
 import { CampaignControlService } from './campaign-control.service.js';
@@ -11,6 +12,7 @@ export class CampaignsController {
   ) {}
 
   @Post()
+  @UseInterceptors(IdempotencyInterceptor)
   async create(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const campaign = await this.campaigns.create(body);
     res.location(`/campaigns/${campaign.key}`);

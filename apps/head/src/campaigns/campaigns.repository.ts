@@ -46,8 +46,9 @@ export class CampaignsRepository {
     return rows > 0;
   }
 
+  /** Appends to the event log; a campaign deleted meanwhile (an ended one, by a racing DELETE) has no log to write to. */
   async event(key: string, level: EventLevel, message: string): Promise<void> {
-    await this.prisma.campaignEvent.create({ data: { campaignKey: key, level, message } });
+    await this.prisma.$executeRaw`INSERT INTO campaign_events (campaign_key, level, message) SELECT ${key}, ${level}, ${message} WHERE EXISTS (SELECT 1 FROM campaigns WHERE key = ${key})`;
   }
 
   /**
@@ -73,8 +74,18 @@ export class CampaignsRepository {
     return keys;
   }
 
-  setRetention(key: string, retentionExpiry: Date | null) {
-    return this.prisma.campaign.update({ where: { key }, data: { retentionExpiry } });
+  /** Rows changed: 0 when the campaign is gone (deleted meanwhile). */
+  async setRetention(key: string, retentionExpiry: Date | null): Promise<number> {
+    return (await this.prisma.campaign.updateMany({ where: { key }, data: { retentionExpiry } })).count;
+  }
+
+  async setNote(key: string, note: string): Promise<number> {
+    return (await this.prisma.campaign.updateMany({ where: { key }, data: { note } })).count;
+  }
+
+  /** Deletes the campaign (and, by cascade, all of it) only if it has ended; 0 otherwise. */
+  async deleteEnded(key: string, terminal: readonly CampaignStatus[]): Promise<number> {
+    return (await this.prisma.campaign.deleteMany({ where: { key, status: { in: [...terminal] } } })).count;
   }
 
   /** A new end for a running campaign; the timeout moves with it so it cannot cut the extension short. */

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { ScenariosService } from './scenarios.service.js';
 
 @Controller('scenarios')
@@ -6,6 +7,7 @@ export class ScenariosController {
   constructor(private readonly scenarios: ScenariosService) {}
 
   @Post()
+  @UseInterceptors(IdempotencyInterceptor)
   save(@Body() body: unknown) {
     return this.scenarios.save(body);
   }
