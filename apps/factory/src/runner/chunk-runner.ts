@@ -1,5 +1,5 @@
 import { StepRecorder } from '@barrage/metrics';
-import { arrivalAtMs, arrivalsBefore, chunkLines, nextOwnedUnit, scheduleEndMs, totalArrivals, type RateSchedule, type StartingLine } from '@barrage/planning';
+import { DEFAULT_MAX_IN_FLIGHT } from '@barrage/planning';
 import { redisKeys, type ChunkJob, type ChunkProgress, type Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -10,13 +10,14 @@ import type { Publisher } from '../publisher.js';
 import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
 import { GeneratorHealth } from './generator-health.js';
 import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
+import type { LoadModel, LoadModelHost } from './load-model.js';
+import { ClosedModel } from './closed-model.js';
+import { OpenModel } from './open-model.js';
 
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
 const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
 const OPEN_MODEL_CONNECT_BURST = 32;
 
-/** How late an arrival may be and still be sent when a chunk joins its plan after the start. */
-const CATCH_UP_MS = 100;
 
 export interface ChunkRunnerDeps {
   clock: ClusterClock;
@@ -53,7 +54,7 @@ export interface ChunkOutcome {
  * interval. Both schedules are functions of time since the start instant, so a chunk taken
  * late (a takeover) joins the plan at the current offset.
  */
-export class ChunkRunner implements IterationContext {
+export class ChunkRunner implements IterationContext, LoadModelHost {
   readonly scenario: CompiledScenario;
   readonly recorders: StepRecorder[];
   readonly connections: Connections;
@@ -62,11 +63,11 @@ export class ChunkRunner implements IterationContext {
   private readonly control: ControlWatcher;
   private readonly health = new GeneratorHealth();
 
-  private startAt = 0;
+  startAt = 0;
   /** Offset into the plan at which this chunk was taken: 0 unless it was taken late. */
   private joinedAtMs = 0;
-  private endAt = Number.POSITIVE_INFINITY;
-  private stopping = false;
+  endAt = Number.POSITIVE_INFINITY;
+  stopping = false;
   private hardStopped = false;
   private handingBack = false;
   private superseded = false;
@@ -74,21 +75,10 @@ export class ChunkRunner implements IterationContext {
   private resume: ChunkProgress = {};
   private finished = false;
   private resolveDone: (() => void) | null = null;
-  private timers: NodeJS.Timeout[] = [];
-
-  // closed model
-  private lines: StartingLine[] = [];
-  private lineIndex = 0;
-  private readonly minions = new Set<Iteration>();
-  private nextMinionId = 0;
-
-  // open model
-  /** The plan's rate schedule, or the same prolonged at its last rate by an extend. */
-  private rate: RateSchedule | null;
-  private readonly freeIterations: Iteration[] = [];
-  private inFlight = 0;
-  private nextArrival = 0;
-  private arrivalsTotal = 0;
+  /** Pending timers; each removes itself when it fires. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** The closed or the open model, one file each. */
+  private readonly model: LoadModel;
 
   // interval counters
   private seq = 0;
@@ -109,19 +99,19 @@ export class ChunkRunner implements IterationContext {
     private readonly deps: ChunkRunnerDeps,
   ) {
     this.clock = deps.clock;
-    this.rate = job.rate;
     // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
     this.connections = job.rate
-      ? new Connections({ maxConnections: job.maxInFlight ?? 1000, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
+      ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
       : new Connections();
     this.scenario = compileScenario(job.scenario, job.variables);
     this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name));
     this.prepared = prepareSteps(this.scenario, this.connections);
     this.control = new ControlWatcher(deps.redis, job.campaignKey, deps.announcements);
+    this.model = job.rate ? new OpenModel(this) : new ClosedModel(this);
   }
 
   get minionsActive(): number {
-    return this.job.rate ? this.inFlight : this.minions.size;
+    return this.model.active;
   }
 
   async run(): Promise<ChunkOutcome> {
@@ -146,14 +136,14 @@ export class ChunkRunner implements IterationContext {
       this.scheduleBoundary();
       // An extend (control endAt) moves the end past the timeout: it governs then.
       if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
-      if (this.job.rate) this.startOpen();
-      else this.startClosed();
+      this.model.start(this.resume, this.joinedAtMs);
       await done;
       this.emitSnapshot();
       return this.outcome(this.hardStopped || this.control.state.abort !== undefined);
     } finally {
       for (const t of this.timers) clearTimeout(t);
-      if (this.tickTimer) clearTimeout(this.tickTimer);
+      this.timers.clear();
+      this.model.close();
       this.control.stop();
       this.health.close();
       await this.connections.close();
@@ -220,12 +210,12 @@ export class ChunkRunner implements IterationContext {
    */
   private writeProgress(): void {
     const key = redisKeys.chunkProgress(this.job.chunkId);
-    const field = this.job.rate ? ['arrival', this.nextArrival] : ['line', this.lineIndex];
+    const [field, value] = Object.entries(this.model.progress())[0]!;
     const run = this.deps.run;
     const write = async () => {
       const owner = await this.deps.redis.hget(key, 'owner');
       if (owner && owner !== run) return this.supersede(owner);
-      await this.deps.redis.multi().hset(key, field[0]!, String(field[1])).expire(key, PROGRESS_TTL_S).exec();
+      await this.deps.redis.multi().hset(key, field, String(value)).expire(key, PROGRESS_TTL_S).exec();
     };
     write().catch(() => undefined);
   }
@@ -261,7 +251,7 @@ export class ChunkRunner implements IterationContext {
     // The open model ends with its last arrival, never by a timer that could cut arrivals
     // still due within the same millisecond; closed profiles end at the plan's end.
     const planned = this.job.endMs === null || this.job.rate ? Number.POSITIVE_INFINITY : this.startAt + this.job.endMs;
-    if (this.job.rate && s.endAt !== undefined) this.prolongRate(s.endAt - this.startAt);
+    if (s.endAt !== undefined) this.model.setEnd(s.endAt - this.startAt);
     const end = s.endAt ?? planned;
     if (end !== this.endAt) {
       this.endAt = end;
@@ -270,142 +260,49 @@ export class ChunkRunner implements IterationContext {
     if (s.abort) this.stop(s.abort === 'hard');
   }
 
-  /**
-   * Extend in the open model: arrivals go on at the plan's last rate until `endMs` (every
-   * factory prolongs the plan the same way, so their shares still add up). The prefix of the
-   * schedule is unchanged, so arrival k keeps its instant. A shorter end just stops earlier.
-   */
-  private prolongRate(endMs: number): void {
-    const plan = this.job.rate!;
-    const planEnd = scheduleEndMs(plan);
-    const last = plan.segments.at(-1);
-    const next = endMs > planEnd && last && last.toRate > 0 ? { segments: [...plan.segments, { startMs: planEnd, durationMs: endMs - planEnd, fromRate: last.toRate, toRate: last.toRate }] } : plan;
-    if (scheduleEndMs(next) === scheduleEndMs(this.rate!)) return;
-    this.rate = next;
-    this.arrivalsTotal = totalArrivals(next);
-  }
-
   private sleepUntil(instant: number): Promise<void> {
     return new Promise((r) => this.at(instant, r));
   }
 
-  /** setTimeout against the cluster clock, re-armed if it fires early. */
-  private at(instant: number, fn: () => void): void {
+  /** setTimeout against the cluster clock, re-armed if it fires early; released as it fires. */
+  at(instant: number, fn: () => void): void {
     const wait = instant - this.clock.now();
     if (wait <= 0) return void queueMicrotask(fn);
-    this.timers.push(setTimeout(() => this.at(instant, fn), Math.max(1, Math.ceil(wait))));
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.at(instant, fn);
+    }, Math.max(1, Math.ceil(wait)));
+    this.timers.add(timer);
   }
 
-  // ----- closed model -----
+  // ----- what the load models report (LoadModelHost) -----
 
-  private startClosed(): void {
-    this.lines = chunkLines(this.job.lines!, this.job.share);
-    // Taking over minions that run once: those another run already started are not started
-    // again. Minions that replay are all restarted (the population is what the plan wants).
-    if (!this.job.replay && this.resume.line !== undefined) this.lineIndex = Math.min(this.resume.line, this.lines.length);
-    this.startDueLines();
+  newIteration(): Iteration {
+    return new Iteration(this, this.prepared);
   }
 
-  private startDueLines(): void {
-    if (this.stopping) return this.checkDone();
-    const elapsed = this.clock.now() - this.startAt;
-    while (this.lineIndex < this.lines.length && this.lines[this.lineIndex]!.atMs <= elapsed) {
-      const line = this.lines[this.lineIndex++]!;
-      this.health.send(elapsed - line.atMs);
-      for (let i = 0; i < line.count; i++) this.startMinion(this.startAt + line.atMs);
-    }
-    const next = this.lines[this.lineIndex];
-    if (next) this.at(this.startAt + next.atMs, () => this.startDueLines());
-    else this.checkDone();
+  sent(latenessMs: number): void {
+    this.health.send(latenessMs);
   }
 
-  private startMinion(intended: number): void {
-    const minion = new Iteration(this, this.prepared);
-    this.minions.add(minion);
-    if (this.minions.size > this.intervalPeakActive) this.intervalPeakActive = this.minions.size;
+  started(active: number): void {
+    if (active > this.intervalPeakActive) this.intervalPeakActive = active;
     this.intervalStarted++;
     this.totalStarted++;
-    minion.begin(this.nextMinionId++, 0, intended);
   }
 
-  // ----- open model -----
-
-  private startOpen(): void {
-    const rate = this.rate!;
-    this.arrivalsTotal = totalArrivals(rate);
-    // Arrivals a little overdue are still sent (their lateness is recorded); those due
-    // before a late-taken chunk was accepted belonged to the factory it replaces.
-    // Taking over: resume where the previous run's last snapshot (or hand-back) said it was,
-    // so the gap while the chunk changed hands is sent late rather than lost. Without that,
-    // arrivals a little overdue are still sent (their lateness is recorded); those due before
-    // a late-taken chunk was accepted belonged to the factory it replaces.
-    const skipBefore = this.joinedAtMs - CATCH_UP_MS;
-    const from = this.resume.arrival ?? (skipBefore > 0 ? arrivalsBefore(rate, skipBefore) : 0);
-    this.nextArrival = nextOwnedUnit(this.job.share, from);
-    // Iterations allocated ahead, so the first arrivals do not pay for it.
-    for (let i = 0; i < Math.min(this.job.maxInFlight ?? 1000, 64); i++) this.freeIterations.push(new Iteration(this, this.prepared));
-    this.tickArrivals();
-  }
-
-  private readonly tickBound = () => this.tickArrivals();
-  private tickTimer: NodeJS.Timeout | null = null;
-
-  private tickArrivals(): void {
-    const rate = this.rate!;
-    const share = this.job.share;
-    const max = this.job.maxInFlight ?? 1000;
-    const now = this.clock.now();
-    const elapsed = now - this.startAt;
-    let k = this.nextArrival;
-    while (k < this.arrivalsTotal && !this.stopping) {
-      const due = arrivalAtMs(rate, k);
-      if (due > elapsed) break;
-      this.intervalTarget++;
-      if (this.inFlight < max) {
-        const it = this.freeIterations.pop() ?? new Iteration(this, this.prepared);
-        if (++this.inFlight > this.intervalPeakActive) this.intervalPeakActive = this.inFlight;
-        this.intervalStarted++;
-        this.totalStarted++;
-        this.health.send(elapsed - due);
-        it.begin(k, 0, this.startAt + due);
-      } else {
-        // Never silently delayed: an arrival with no free slot is dropped and counted.
-        this.intervalDropped++;
-        this.totalDropped++;
-      }
-      k = nextOwnedUnit(share, k + 1);
+  arrival(dropped: boolean): void {
+    this.intervalTarget++;
+    if (dropped) {
+      this.intervalDropped++;
+      this.totalDropped++;
     }
-    this.nextArrival = k;
-    if (k >= this.arrivalsTotal || this.stopping) return this.checkDone();
-    const wait = arrivalAtMs(rate, k) - (this.clock.now() - this.startAt);
-    this.tickTimer = setTimeout(this.tickBound, wait > 2 ? Math.floor(wait) - 1 : 1);
   }
-
-  // ----- iterations -----
 
   iterationEnded(it: Iteration): void {
     this.intervalIterations++;
     this.totalIterations++;
-    if (this.job.rate) {
-      this.inFlight--;
-      this.freeIterations.push(it);
-      return this.checkDone();
-    }
-    const now = this.clock.now();
-    const lastDuration = it.endedAt - it.startedAt;
-    const mayReplay = this.job.replay && !this.stopping && now < this.endAt;
-    // HARD completion: no iteration that its last duration says cannot finish in time.
-    const fits = this.job.completion !== 'HARD' || now + lastDuration <= this.endAt;
-    if (mayReplay && fits) {
-      setImmediate(() => (this.stopping ? this.endMinion(it) : it.begin(it.minionId, it.iteration + 1, this.clock.now())));
-      return;
-    }
-    this.endMinion(it);
-  }
-
-  private endMinion(it: Iteration): void {
-    this.minions.delete(it);
-    this.checkDone();
+    this.model.iterationEnded(it);
   }
 
   nextRow(minionId: number): Record<string, string> | null {
@@ -419,16 +316,14 @@ export class ChunkRunner implements IterationContext {
     this.stopping = true;
     if (hard && !this.hardStopped) {
       this.hardStopped = true;
-      for (const m of this.minions) m.abort();
+      this.model.abortAll();
     }
     this.checkDone();
   }
 
-  private checkDone(): void {
+  checkDone(): void {
     if (this.finished) return;
-    const closedDone = !this.job.rate && this.minions.size === 0 && (this.stopping || this.lineIndex >= this.lines.length);
-    const openDone = !!this.job.rate && this.inFlight === 0 && (this.stopping || this.nextArrival >= this.arrivalsTotal);
-    if (closedDone || openDone) {
+    if (this.model.isDone()) {
       this.finished = true;
       this.resolveDone?.();
     }

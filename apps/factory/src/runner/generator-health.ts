@@ -7,7 +7,7 @@ const CPU_PINNED = 0.95;
 const MIN_CPU_WINDOW_MS = 200;
 
 /**
- * Watches the generator itself over one interval (SPEC 4, last paragraph): event-loop lag,
+ * Watches the generator itself over one interval (docs/metrics.md#generator-self-watch): event-loop lag,
  * CPU share of one core, and how late sends were against their intended instants.
  */
 export class GeneratorHealth {

@@ -1,0 +1,87 @@
+import { chunkLines, type StartingLine } from '@barrage/planning';
+import type { ChunkProgress } from '@barrage/contracts';
+import type { Iteration } from './iteration.js';
+import type { LoadModel, LoadModelHost } from './load-model.js';
+
+/**
+ * The closed model: minions start on the chunk's share of the plan's starting lines and run
+ * the scenario, replaying until the end when the profile says so (docs/api.md#closed-model: STAGE, loop).
+ */
+export class ClosedModel implements LoadModel {
+  private lines: StartingLine[] = [];
+  private lineIndex = 0;
+  private readonly minions = new Set<Iteration>();
+  private nextMinionId = 0;
+
+  constructor(private readonly host: LoadModelHost) {}
+
+  get active(): number {
+    return this.minions.size;
+  }
+
+  start(resume: ChunkProgress): void {
+    const job = this.host.job;
+    this.lines = chunkLines(job.lines!, job.share);
+    // Taking over minions that run once: those another run already started are not started
+    // again. Minions that replay are all restarted (the population is what the plan wants).
+    if (!job.replay && resume.line !== undefined) this.lineIndex = Math.min(resume.line, this.lines.length);
+    this.startDueLines();
+  }
+
+  private startDueLines(): void {
+    const host = this.host;
+    if (host.stopping) return host.checkDone();
+    const elapsed = host.clock.now() - host.startAt;
+    while (this.lineIndex < this.lines.length && this.lines[this.lineIndex]!.atMs <= elapsed) {
+      const line = this.lines[this.lineIndex++]!;
+      host.sent(elapsed - line.atMs);
+      for (let i = 0; i < line.count; i++) this.startMinion(host.startAt + line.atMs);
+    }
+    const next = this.lines[this.lineIndex];
+    if (next) host.at(host.startAt + next.atMs, () => this.startDueLines());
+    else host.checkDone();
+  }
+
+  private startMinion(intended: number): void {
+    const minion = this.host.newIteration();
+    this.minions.add(minion);
+    this.host.started(this.minions.size);
+    minion.begin(this.nextMinionId++, 0, intended);
+  }
+
+  iterationEnded(it: Iteration): void {
+    const host = this.host;
+    const now = host.clock.now();
+    const lastDuration = it.endedAt - it.startedAt;
+    const mayReplay = host.job.replay && !host.stopping && now < host.endAt;
+    // HARD completion: no iteration that its last duration says cannot finish in time.
+    const fits = host.job.completion !== 'HARD' || now + lastDuration <= host.endAt;
+    if (mayReplay && fits) {
+      setImmediate(() => (host.stopping ? this.endMinion(it) : it.begin(it.minionId, it.iteration + 1, host.clock.now())));
+      return;
+    }
+    this.endMinion(it);
+  }
+
+  private endMinion(it: Iteration): void {
+    this.minions.delete(it);
+    this.host.checkDone();
+  }
+
+  abortAll(): void {
+    for (const m of this.minions) m.abort();
+  }
+
+  isDone(): boolean {
+    return this.minions.size === 0 && (this.host.stopping || this.lineIndex >= this.lines.length);
+  }
+
+  progress(): ChunkProgress {
+    return { line: this.lineIndex };
+  }
+
+  /** The runner's end timer stops the minions; lines due after it are never started. */
+  setEnd(): void {}
+
+  close(): void {}
+}
