@@ -13,6 +13,14 @@ import { MetricsService } from '../health/metrics.service.js';
 type StreamEntries = [id: string, fields: string[]][];
 
 /**
+ * A message another head read and did not acknowledge within this time is taken over (that
+ * head died or hangs). Well under METRICS_GRACE_MS, so a campaign never closes without the
+ * snapshots of a head that crashed; a slow head that was merely late merges nothing twice
+ * (receipts), so stealing early costs nothing.
+ */
+const CLAIM_IDLE_MS = 5_000;
+
+/**
  * Reads snapshots and chunk events from the Redis Stream through the heads' consumer group
  * and merges them into Postgres. Idempotent: a (chunk, seq) receipt row is written in the
  * same transaction as the merge, so a redelivered snapshot is acknowledged and dropped.
@@ -52,7 +60,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     while (this.running) {
       try {
         // Messages another head read but never acknowledged (it died): take them over.
-        if (sinceClaim > 10_000) {
+        if (sinceClaim > CLAIM_IDLE_MS) {
           await this.claimAbandoned();
           sinceClaim = 0;
         }
@@ -73,7 +81,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private async claimAbandoned(): Promise<void> {
     let cursor = '0-0';
     do {
-      const [next, entries] = (await this.conn.xautoclaim(redisKeys.stream, redisKeys.streamGroup, this.consumer, 30_000, cursor, 'COUNT', 200)) as [string, StreamEntries, unknown];
+      const [next, entries] = (await this.conn.xautoclaim(redisKeys.stream, redisKeys.streamGroup, this.consumer, CLAIM_IDLE_MS, cursor, 'COUNT', 200)) as [string, StreamEntries, unknown];
       await this.handleAll(entries.filter((e) => e && e[1]));
       cursor = next;
     } while (cursor !== '0-0');
@@ -199,7 +207,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Another factory accepted a chunk that had one (SPEC 7.5): the previous run died or handed
+   * Another factory accepted a chunk that had one (docs/architecture.md#lost-factory): the previous run died or handed
    * the chunk back. The chunk continues on the new factory; a run still `running` is lost.
    */
   private async takeOver(e: ChunkEvent, at: Date): Promise<void> {
