@@ -176,7 +176,7 @@ describe('timeouts and abort', () => {
   });
 });
 
-describe('the API refuses bad input with the error shape of SPEC 3.7', () => {
+describe('the API refuses bad input with the error shape of docs/api.md#errors', () => {
   const expectError = (res: { status: number; body: any }, status: number, code: string) => {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);

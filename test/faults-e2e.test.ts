@@ -1,5 +1,5 @@
 /**
- * Faults (SPEC 7.5): a factory killed mid-chunk is taken over by another of its zone, a
+ * Faults (docs/architecture.md#faults): a factory killed mid-chunk is taken over by another of its zone, a
  * factory stopped with SIGTERM hands its chunk back, a zone that loses its only factory runs
  * degraded and says so, and a campaign that loses every chunk fails at once. The target
  * counts what really arrived.

@@ -1,5 +1,5 @@
 /**
- * The rest of a campaign's life (SPEC 3.3): extend a running campaign (applied live by the
+ * The rest of a campaign's life (docs/architecture.md#lifecycle): extend a running campaign (applied live by the
  * factories), save and unsave, and the retention purge.
  */
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';

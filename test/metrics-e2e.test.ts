@@ -1,5 +1,5 @@
 /**
- * Metrics a user acts on (SPEC 6): a stall that shows in p99 and not in p50, thresholds that
+ * Metrics a user acts on (docs/metrics.md): a stall that shows in p99 and not in p50, thresholds that
  * pass, fail and abort, the live stream (after the end, and resumed mid-run), every result
  * route, and an ingest that no duplicate or out-of-order snapshot moves.
  */

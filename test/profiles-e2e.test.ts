@@ -1,5 +1,5 @@
 /**
- * Execution profiles end to end (SPEC 4): the arrival curve a target records follows the
+ * Execution profiles end to end (docs/api.md#execution-profiles): the arrival curve a target records follows the
  * plan, speedFactor compresses it, and the open model keeps its schedule and counts drops.
  */
 import { planLines, executionProfileSchema, type ClosedProfile } from '@barrage/planning';

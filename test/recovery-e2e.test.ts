@@ -1,5 +1,5 @@
 /**
- * Recovery (SPEC 7.5): Redis paused, Redis restarted, the head killed and restarted, and two
+ * Recovery (docs/architecture.md#faults): Redis paused, Redis restarted, the head killed and restarted, and two
  * heads at once, each in the middle of a real campaign against a target that counts.
  */
 import { readFileSync } from 'node:fs';

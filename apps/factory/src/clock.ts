@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 
 /**
- * The cluster clock (SPEC 7.3): Redis's TIME, corrected for half the round trip, mapped onto
+ * The cluster clock (docs/architecture.md#time): Redis's TIME, corrected for half the round trip, mapped onto
  * this process's monotonic clock. `now()` is then one performance.now() call plus an add,
  * cheap enough for the hot path, and immune to the wall clock being stepped.
  */

@@ -37,7 +37,7 @@ export class ControlAnnouncements {
 /**
  * A campaign's control state as a factory sees it: the hash the head writes (start instant,
  * abort, new end). Read when announced, and on a short poll as well, so a missed
- * announcement is never lost (SPEC 7.4).
+ * announcement is never lost (docs/architecture.md#control).
  */
 export class ControlWatcher {
   state: CampaignControl = {};

@@ -129,7 +129,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
     concurrency: config.MAX_CHUNKS,
     // A chunk runs for the whole campaign; the lock is renewed every lockDuration/2 while it
     // runs, so a dead factory's chunk is found stalled by another worker of the zone within
-    // lockDuration + stalledInterval (≤ 6 s) and continued there (SPEC 7.5). A rolling
+    // lockDuration + stalledInterval (≤ 6 s) and continued there (docs/architecture.md#lost-factory). A rolling
     // restart may stall one chunk several times: it is never failed for it.
     lockDuration: 4_000,
     stalledInterval: 2_000,

@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Snapshot } from '@barrage/contracts';
 
 /**
- * A factory's Prometheus metrics and health (SPEC 3.6, 10), on their own small HTTP server
+ * A factory's Prometheus metrics and health (docs/api.md#cluster-routes, docs/architecture.md#prometheus-metrics), on their own small HTTP server
  * (METRICS_PORT). Counters move once per snapshot, never on the hot path.
  */
 export class FactoryMetrics {

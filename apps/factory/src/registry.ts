@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { redisKeys, type FactoryRecord } from '@barrage/contracts';
 
-/** The factory's record in Redis (SPEC 7.1): refreshed every heartbeat, expires after three missed ones. */
+/** The factory's record in Redis (docs/architecture.md#factory-registry): refreshed every heartbeat, expires after three missed ones. */
 export class Registration {
   private timer: NodeJS.Timeout | null = null;
   readonly record: FactoryRecord;

@@ -1,4 +1,4 @@
-/** A factory's record in Redis, refreshed every heartbeat (SPEC 7.1). */
+/** A factory's record in Redis, refreshed every heartbeat (docs/architecture.md#factory-registry). */
 export interface FactoryRecord {
   id: string;
   zone: string;

@@ -5,7 +5,7 @@ const counts = z.record(z.string(), count);
 
 /**
  * Where a request's time went, summed over the interval's requests, in whole microseconds
- * (SPEC 6.1). `connect` and `tls` are paid only by requests that opened a socket
+ * (docs/metrics.md#timing-breakdown). `connect` and `tls` are paid only by requests that opened a socket
  * (`connections` of them); `firstByte` (send → response head) and `download` (head → last
  * byte) by every request that got a response (`responses`). Averages are sum / count.
  */
@@ -60,7 +60,7 @@ export const stepSnapshotSchema = z.object({
 });
 export type StepSnapshot = z.output<typeof stepSnapshotSchema>;
 
-/** What a factory pushes for each chunk every interval (SPEC 6.1). */
+/** What a factory pushes for each chunk every interval (docs/metrics.md#snapshots). */
 export const snapshotSchema = z.object({
   type: z.literal('snapshot'),
   campaignKey: z.string(),

@@ -128,7 +128,7 @@ describe('mergeStepIntervals', () => {
 });
 
 describe('describeInterval', () => {
-  it('derives the SPEC 6.2 numbers', () => {
+  it('derives the numbers of docs/metrics.md#intervals', () => {
     const r = new StepRecorder('s');
     for (let i = 1; i <= 100; i++) r.recordResponse(i * 1000, i * 900, i % 10 === 0 ? 500 : 200, 10, 2, i % 10 === 0 ? 'http_5xx' : null);
     r.recordFailure('timeout', 200_000);

@@ -1,5 +1,5 @@
 /**
- * Head-side merging of step interval data (SPEC 6.2): counts and count maps are summed,
+ * Head-side merging of step interval data (docs/metrics.md#exact-merges): counts and count maps are summed,
  * histograms merged exactly, and the derived numbers of a row computed from the result.
  */
 import { mergeCounts } from './counts.js';
@@ -7,7 +7,7 @@ import { decodeHistogram, emptyHistogramEncoded, mergeEncoded } from './histogra
 import { emptyTimings, type FailureSampleData, type StepIntervalData, type TimingSums } from './recorder.js';
 import { summarize, type LatencySummary } from './summary.js';
 
-/** The derived numbers of one interval row (SPEC 6.2); latencies in milliseconds. */
+/** The derived numbers of one interval row (docs/metrics.md#intervals); latencies in milliseconds. */
 export interface IntervalNumbers extends Omit<LatencySummary, 'count'> {
   /** Requests in the interval (every attempt, failures included). */
   count: number;

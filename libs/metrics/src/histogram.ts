@@ -1,5 +1,5 @@
 /**
- * Latency histograms (SPEC 6.1): HDR histograms of microseconds, 1 µs – 60 s, 3 significant
+ * Latency histograms (docs/metrics.md#histograms): HDR histograms of microseconds, 1 µs – 60 s, 3 significant
  * digits. Recording histograms use JS 32-bit buckets (~30 ns per record on Node 20; the
  * 'packed' bucket type costs 10× more). Histograms built by decoding or merging use 64-bit
  * (Float64Array) buckets so that head-side roll-ups of a long campaign never overflow a count.

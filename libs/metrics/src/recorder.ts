@@ -1,5 +1,5 @@
 /**
- * Per-step, per-interval counters of a factory (SPEC 6.1), modelled on autocannon's hot path:
+ * Per-step, per-interval counters of a factory (docs/metrics.md#recording), modelled on autocannon's hot path:
  * recording a response is a handful of typed-array increments plus two histogram records (the
  * fast path of `recordMicros`), with no allocation (callers that pass integer microseconds also
  * avoid boxing doubles at the call). `swap()` hands out the interval's data (histograms encoded) and starts the next

@@ -1,5 +1,5 @@
 /**
- * Campaign thresholds (SPEC 6.5), k6's semantics adapted to Barrage's numbers: expressions
+ * Campaign thresholds (docs/metrics.md#thresholds), k6's semantics adapted to Barrage's numbers: expressions
  * `<metric> <op> <number>` attached to the whole campaign (`"*"`), a scenario or a
  * `scenario.step`, judged against observed numbers at each interval and at the end, and the
  * decision to abort a campaign whose `abortOnFail` threshold is breached. Pure: the head

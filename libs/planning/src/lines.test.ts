@@ -35,7 +35,7 @@ const progressingReference = closed({
 const every = (fromMs: number, stepMs: number, count: number, perLine: number) =>
   Array.from({ length: count }, (_, i) => ({ atMs: fromMs + i * stepMs, count: perLine }));
 
-describe('planLines: the worked examples of SPEC §4', () => {
+describe('planLines: the worked examples of docs/api.md#closed-model', () => {
   it('STAGE: 10 lines of 2 from 0, then 20 lines of 2 from 15000; the scenario minionsCount is ignored', () => {
     const expected = [...every(0, 500, 10, 2), ...every(15000, 500, 20, 2)];
     expect(planLines(stageReference, 200, 1)).toEqual(expected);

@@ -11,7 +11,7 @@ import { assertMinionsCount, type StartingLine } from './starting-line.js';
 
 /**
  * The starting lines of a closed-model profile, `atMs` absolute from the campaign's start
- * and divided by `speedFactor` (SPEC §4: Barrage compresses time rather than multiplying
+ * and divided by `speedFactor` (docs/api.md#execution-profiles: Barrage compresses time rather than multiplying
  * QALIPSIS's accelerator or multiplier). `minionsCount` is the scenario's; STAGE ignores it.
  */
 export function planLines(profile: ClosedProfile, minionsCount: number, speedFactor: number): StartingLine[] {

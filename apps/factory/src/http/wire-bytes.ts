@@ -1,5 +1,5 @@
 /**
- * Bytes an HTTP/1.1 exchange puts on the wire, as undici 7 writes and reads it (SPEC 6.1:
+ * Bytes an HTTP/1.1 exchange puts on the wire, as undici 7 writes and reads it (docs/metrics.md#bytes:
  * bytes sent/received, heads included). Pure arithmetic on lengths: nothing is built.
  *
  * The request side mirrors undici 7.30's `writeH1` (lib/dispatcher/client-h1.js) and

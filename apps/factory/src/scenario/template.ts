@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 
-/** What a minion's templates can see, in resolution order (SPEC 5). */
+/** What a minion's templates can see, in resolution order (docs/api.md#templates). */
 export interface TemplateScope {
   extracted: Record<string, string> | null;
   row: Record<string, string> | null;

@@ -30,7 +30,7 @@ const LOST_CONFIRM_MS = 2_000;
 const ORPHAN = new Set(['lost', 'handed_back']);
 
 /**
- * The campaign state machine (SPEC 3.4): a periodic tick on every head. Each step is a
+ * The campaign state machine (docs/architecture.md#campaign-states): a periodic tick on every head. Each step is a
  * conditional update, so several heads ticking at once move a campaign exactly once.
  */
 @Injectable()
@@ -122,7 +122,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  /** Fixes the synchronised start instant (SPEC 7.3) and tells the factories through the control key. */
+  /** Fixes the synchronised start instant (docs/architecture.md#time) and tells the factories through the control key. */
   private async start(c: Campaign): Promise<void> {
     const startAt = await this.clusterNow() + c.startOffsetMs;
     const moved = await this.repo.transition(c.key, ['queued', 'initializing', 'ready'], 'running', { startAt: new Date(startAt), started: true });
@@ -145,7 +145,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Thresholds over the intervals settled so far (SPEC 6.5): a breach is logged once; an
+   * Thresholds over the intervals settled so far (docs/metrics.md#thresholds): a breach is logged once; an
    * abortOnFail one past its delay aborts the campaign, its result `failed`.
    */
   private async watchThresholds(c: Campaign, now: number): Promise<void> {
@@ -158,7 +158,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Marks `lost` the running chunks whose factory no longer has a heartbeat (SPEC 7.5); a
+   * Marks `lost` the running chunks whose factory no longer has a heartbeat (docs/architecture.md#lost-and-degraded-chunks); a
    * takeover (ingest) brings them back. Returns the zones that still have a live factory.
    */
   private async watchFactories(c: Campaign, chunks: Chunk[], now: number): Promise<Set<string>> {

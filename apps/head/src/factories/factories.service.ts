@@ -8,7 +8,7 @@ export interface ZoneView {
   capacity: number;
 }
 
-/** Reads the live factories that register themselves in Redis (SPEC 7.1). */
+/** Reads the live factories that register themselves in Redis (docs/architecture.md#factory-registry). */
 @Injectable()
 export class FactoriesService {
   constructor(private readonly redis: RedisService) {}

@@ -4,7 +4,7 @@ import { PrismaService } from '../infra/prisma.service.js';
 import { QueuesService } from '../infra/queues.service.js';
 
 /**
- * The head's Prometheus metrics (SPEC 10). Gauges that describe the cluster are read when
+ * The head's Prometheus metrics (docs/architecture.md#prometheus-metrics). Gauges that describe the cluster are read when
  * scraped, so every head reports the same numbers whichever one Prometheus asks.
  */
 @Injectable()

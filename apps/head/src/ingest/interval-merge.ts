@@ -28,7 +28,7 @@ export interface RowContribution extends RowKey {
 const ALL = '*';
 
 /**
- * What one snapshot adds to which rows (SPEC 6.2): its steps per zone and over all zones,
+ * What one snapshot adds to which rows (docs/metrics.md#roll-ups): its steps per zone and over all zones,
  * and the all-steps roll-ups per scenario and over all scenarios.
  */
 export function contributions(s: Snapshot): RowContribution[] {

@@ -199,7 +199,7 @@ class LiveStream {
 }
 
 /**
- * GET /campaigns/{key}/live (SPEC 6.4): Server-Sent Events read from Postgres, so a client on
+ * GET /campaigns/{key}/live (docs/metrics.md#live-stream): Server-Sent Events read from Postgres, so a client on
  * any head sees the same stream, from offset 0 (or `Last-Event-ID` + 1) and then live.
  */
 @Injectable()

@@ -67,7 +67,7 @@ function rateControl(def: CampaignDefinition, speedFactor: number, rows: Interva
   return out;
 }
 
-/** The final report (SPEC 6.3), the interval series (6.2) and the per-resource routes (3.5). */
+/** The final report (docs/metrics.md#report), the interval series (docs/metrics.md#intervals) and the per-resource routes (docs/api.md#results). */
 @Injectable()
 export class ReportService {
   constructor(private readonly repo: ResultsRepository) {}

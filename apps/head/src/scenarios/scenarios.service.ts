@@ -6,7 +6,7 @@ import type { ScenarioVersion } from '../generated/prisma/client.js';
 
 const ACTIVE = ['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'];
 
-/** Stored, versioned scenarios (SPEC 5): every POST of a name adds a version. */
+/** Stored, versioned scenarios (docs/api.md#scenarios): every POST of a name adds a version. */
 @Injectable()
 export class ScenariosService {
   constructor(private readonly prisma: PrismaService) {}

@@ -125,7 +125,7 @@ export function requireAtLeast(sink: IssueSink, value: unknown, field: string, o
 }
 
 /**
- * `periodInMs` is QALIPSIS's name and `periodMs` the alias SPEC §4 accepts: exactly one
+ * `periodInMs` is QALIPSIS's name and `periodMs` the alias Barrage accepts (docs/api.md#closed-model): exactly one
  * is needed, and when both are sent they must agree (otherwise which one did the user mean?).
  */
 export function requirePeriodInMs(sink: IssueSink, value: unknown): void {

@@ -77,7 +77,7 @@ function unknownProfileMessage(issue: { code?: string; input?: unknown }): strin
 }
 
 /**
- * Accepts QALIPSIS's REST field names and the aliases of SPEC §4 (`TIMEFRAME`, `periodMs` in
+ * Accepts QALIPSIS's REST field names and the aliases of docs/api.md#closed-model (`TIMEFRAME`, `periodMs` in
  * REGULAR and TIME_FRAME); outputs the canonical `ExecutionProfile`. Every problem is
  * reported at once, each message naming its field.
  */

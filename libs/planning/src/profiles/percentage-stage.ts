@@ -23,7 +23,7 @@ export interface PercentageStageProfile {
   completion: Completion;
 }
 
-/** How far from 100 the percentages may sum (SPEC §4), for decimals typed by people. */
+/** How far from 100 the percentages may sum (docs/api.md#closed-model), for decimals typed by people. */
 export const PERCENTAGE_SUM_TOLERANCE = 0.001;
 
 const percentageStageSchema = withStageTimingChecks(

@@ -91,7 +91,7 @@ function requireSomeMinion(sink: IssueSink, value: unknown): void {
  * Lines of stages whose counts are known. Per stage, L = max(1, floor(rampUp / resolution))
  * lines of ceil(count / L), one every resolutionMs from the stage's start, the last taking
  * what is left (fewer lines when the rounding up runs out early). The next stage starts
- * totalDurationMs after this one started (SPEC §4 follows QALIPSIS's documentation, not its
+ * totalDurationMs after this one started (docs/api.md#closed-model follows QALIPSIS's documentation, not its
  * code, which starts the next stage one resolution early). Minions accumulate.
  */
 export function stagedLines(stages: readonly StageTiming[], counts: readonly number[]): StartingLine[] {
