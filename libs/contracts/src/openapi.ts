@@ -29,6 +29,7 @@ const errors = {
   '400': { description: 'Bad body or query', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
   '404': { description: 'Unknown resource', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
   '409': { description: 'Wrong state', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+  '503': { description: 'Postgres or Redis unavailable (Retry-After)', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
 };
 const ok = (description: string) => ({ description, content: { 'application/json': {} } });
 const keyParam = [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }];
@@ -70,6 +71,16 @@ export function openApiDocument(version: string) {
       },
       '/campaigns/{key}/start': { post: { summary: 'Start a ready campaign (manualStart)', parameters: keyParam, responses: { '202': ok('The campaign'), ...errors } } },
       '/campaigns/{key}/abort': { post: { summary: 'Abort, soft or hard', parameters: keyParam, responses: { '202': ok('The campaign'), ...errors } } },
+      '/campaigns/{key}/extend': {
+        post: {
+          summary: 'Set the end of a running campaign: newDurationMs from its start instant (longer or shorter)',
+          parameters: keyParam,
+          requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['newDurationMs'], properties: { newDurationMs: { type: 'integer', minimum: 1, maximum: 604800000 } } } } } },
+          responses: { '202': ok('The campaign'), ...errors },
+        },
+      },
+      '/campaigns/{key}/save': { post: { summary: 'Keep past retention (retentionExpiry null)', parameters: keyParam, responses: { '200': ok('The campaign'), ...errors } } },
+      '/campaigns/{key}/unsave': { post: { summary: 'Purge again RETENTION_DAYS after creation', parameters: keyParam, responses: { '200': ok('The campaign'), ...errors } } },
       '/campaigns/{key}/definition': { get: { summary: 'The payload and scenario versions it ran with', parameters: keyParam, responses: { '200': ok('Definition'), ...errors } } },
       '/campaigns/{key}/execution': { get: { summary: 'Zones and their chunks', parameters: keyParam, responses: { '200': ok('Execution'), ...errors } } },
       '/campaigns/{key}/report': { get: { summary: 'The final report', parameters: keyParam, responses: { '200': ok('Report'), ...errors } } },
