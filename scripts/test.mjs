@@ -25,12 +25,9 @@ if (run('node', [cli, 'stack', 'up']) !== 0) {
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
-const stackEnv = Object.fromEntries(
-  readFileSync(join(root, '.barrage/stack.env'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('='))
-    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-);
+// The one parser of env files (libs/config), built by setup above.
+const { parseEnvFile } = await import('../libs/config/dist/index.js');
+const stackEnv = parseEnvFile(readFileSync(join(root, '.barrage/stack.env'), 'utf8'));
 const env = { ...process.env, ...stackEnv };
 
 let passed = 0;

@@ -69,10 +69,11 @@ it('runs 200 minions over two zones at 45/55: target, report and intervals agree
   expect(minionsOf(east!)).toBe(110);
   const zonesReport = report.scenarios[0].steps[0].zones as { zone: string; requests: number }[];
   expect(Object.fromEntries(zonesReport.map((z) => [z.zone, z.requests]))).toEqual({ [west!]: 90, [east!]: 110 });
-  // Each factory's own Prometheus counter agrees with what its zone sent.
+  // Each factory's own Prometheus counter agrees with what its zone sent (this is the first
+  // campaign these factories ran; the counter has no per-campaign label, to stay bounded).
   for (const f of cluster.factories) {
     const text = await (await fetch(f.metricsUrl)).text();
-    const sent = new RegExp(`barrage_factory_requests_total\\{campaign="${key}"\\} (\\d+)`).exec(text);
+    const sent = /^barrage_factory_requests_total (\d+)/m.exec(text);
     expect(Number(sent?.[1])).toBe(f.zone === west ? 90 : 110);
   }
   const headMetrics = await (await fetch(`${cluster.api.base}/metrics`)).text();

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnvFile } from '@barrage/config';
 
 export interface StackInfo {
   databaseUrl: string;
@@ -98,19 +99,11 @@ const noop = (): void => {};
 
 /** Reads `<root>/.barrage/stack.env` (KEY=VALUE lines); null when it does not exist. */
 export function readStackEnv(root: string): Record<string, string> | null {
-  return parseEnvFile(paths(root).env);
+  return readEnvFile(paths(root).env);
 }
 
-function parseEnvFile(file: string): Record<string, string> | null {
-  if (!fs.existsSync(file)) return null;
-  const out: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) continue;
-    const eq = t.indexOf('=');
-    if (eq > 0) out[t.slice(0, eq).trim()] = t.slice(eq + 1).trim();
-  }
-  return out;
+function readEnvFile(file: string): Record<string, string> | null {
+  return fs.existsSync(file) ? parseEnvFile(fs.readFileSync(file, 'utf8')) : null;
 }
 
 function portOf(url: string | undefined): number | null {
@@ -132,7 +125,7 @@ function redisUrl(port: number): string {
 }
 
 function writeStackEnv(p: Paths, ports: { pgPort?: number | null; redisPort?: number | null }): void {
-  const prev = parseEnvFile(p.env) ?? {};
+  const prev = readEnvFile(p.env) ?? {};
   const pg = ports.pgPort ?? portOf(prev.DATABASE_URL);
   const redis = ports.redisPort ?? portOf(prev.REDIS_URL);
   const lines = ['# Written by the Barrage local stack (barrage stack up). Ports are kept for later runs.'];

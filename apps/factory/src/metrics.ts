@@ -8,8 +8,10 @@ import type { Snapshot } from '@barrage/contracts';
  */
 export class FactoryMetrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'barrage_factory_requests_total', help: 'Requests sent', labelNames: ['campaign'], registers: [this.registry] });
-  private readonly failures = new Counter({ name: 'barrage_factory_failures_total', help: 'Requests failed', labelNames: ['campaign'], registers: [this.registry] });
+  // No label per campaign: a long-lived factory would grow one series per campaign it ever
+  // ran. Per-campaign numbers are the head's (intervals, report).
+  private readonly requests = new Counter({ name: 'barrage_factory_requests_total', help: 'Requests sent', registers: [this.registry] });
+  private readonly failures = new Counter({ name: 'barrage_factory_failures_total', help: 'Requests failed', registers: [this.registry] });
   private readonly dropped = new Counter({ name: 'barrage_factory_dropped_iterations_total', help: 'Open-model arrivals dropped at maxInFlight', registers: [this.registry] });
   private readonly saturated = new Counter({ name: 'barrage_factory_saturated_intervals_total', help: 'Intervals in which the generator was saturated', registers: [this.registry] });
   private server: Server | null = null;
@@ -29,8 +31,8 @@ export class FactoryMetrics {
       requests += step.requests;
       failures += step.failures;
     }
-    this.requests.inc({ campaign: s.campaignKey }, requests);
-    this.failures.inc({ campaign: s.campaignKey }, failures);
+    this.requests.inc(requests);
+    this.failures.inc(failures);
     this.dropped.inc(s.droppedIterations);
     if (s.saturated) this.saturated.inc();
   }

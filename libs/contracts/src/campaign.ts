@@ -76,6 +76,8 @@ export type CreateCampaign = z.output<typeof createCampaignSchema>;
 export const CAMPAIGN_STATUSES = ['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics', 'completed', 'aborted', 'failed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly CampaignStatus[] = ['completed', 'aborted', 'failed'];
+/** Every status before the end: a campaign in one of them may still move (and uses its scenarios). */
+export const ACTIVE_STATUSES: readonly CampaignStatus[] = CAMPAIGN_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s));
 export type CampaignResult = 'passed' | 'failed' | 'error';
 
 export const patchCampaignSchema = z.strictObject({ note: z.string().max(10_000) });

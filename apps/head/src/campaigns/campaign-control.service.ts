@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { TERMINAL_STATUSES, type CampaignStatus, type CampaignSummary } from '@barrage/contracts';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES, type CampaignSummary } from '@barrage/contracts';
 import { PrismaService } from '../infra/prisma.service.js';
 import { ControlService } from '../infra/control.service.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
@@ -51,8 +51,7 @@ export class CampaignControlService {
     const c = await this.campaigns.get(key);
     if (TERMINAL_STATUSES.includes(c.status)) throw conflict(`campaign ${key} is already ${c.status}`);
     await this.control.send(key, { abort: hard ? 'hard' : 'soft' });
-    const from = (['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'] as CampaignStatus[]);
-    const moved = await this.repo.transition(key, from, 'aborted', { result: 'error', failureReason: `aborted by a user (${hard ? 'hard' : 'soft'})`, ended: true });
+    const moved = await this.repo.transition(key, ACTIVE_STATUSES, 'aborted', { result: 'error', failureReason: `aborted by a user (${hard ? 'hard' : 'soft'})`, ended: true });
     // Another request (or the campaign's own end) got there first: the same answer as a late abort.
     if (!moved) throw conflict(`campaign ${key} is already ${(await this.campaigns.get(key)).status}`);
     return this.campaigns.get(key);

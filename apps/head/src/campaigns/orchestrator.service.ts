@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { CampaignStatus } from '@barrage/contracts';
+import { ACTIVE_STATUSES } from '@barrage/contracts';
 import type { HeadConfig } from '@barrage/config';
 import { PrismaService } from '../infra/prisma.service.js';
 import { RedisService } from '../infra/redis.service.js';
@@ -12,7 +12,6 @@ import type { Campaign, Chunk } from '../generated/prisma/client.js';
 import { ThresholdsService } from '../results/thresholds.service.js';
 import { FactoriesService } from '../factories/factories.service.js';
 
-const ACTIVE: CampaignStatus[] = ['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'];
 const DONE_CHUNK = new Set(['finished', 'failed']);
 /**
  * How long a chunk whose factory vanished waits to be taken over while its zone still has a
@@ -64,7 +63,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const campaigns = await this.prisma.campaign.findMany({ where: { status: { in: ACTIVE } }, include: { chunks: true } });
+      const campaigns = await this.prisma.campaign.findMany({ where: { status: { in: [...ACTIVE_STATUSES] } }, include: { chunks: true } });
       for (const c of campaigns) await this.advance(c, c.chunks).catch((e) => this.log.error({ err: e, campaign: c.key }, 'orchestration step failed'));
     } catch (e) {
       this.log.warn({ err: e }, 'orchestrator tick failed');
@@ -216,7 +215,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   private async fail(c: Campaign, chunks: Chunk[], reason: string): Promise<void> {
     await this.control.send(c.key, { abort: 'hard' });
     for (const k of chunks) if (k.status === 'queued') await this.queues.removeWaitingChunk(k.zone, k.id);
-    await this.repo.transition(c.key, ACTIVE, 'failed', { result: 'error', failureReason: reason, ended: true });
+    await this.repo.transition(c.key, ACTIVE_STATUSES, 'failed', { result: 'error', failureReason: reason, ended: true });
     this.log.warn({ campaign: c.key, reason }, 'campaign failed');
   }
 }

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { scenarioSchema, type Scenario, type ScenarioRecord } from '@barrage/contracts';
+import { ACTIVE_STATUSES, scenarioSchema, type Scenario, type ScenarioRecord } from '@barrage/contracts';
 import { PrismaService } from '../infra/prisma.service.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import type { ScenarioVersion } from '../generated/prisma/client.js';
 
-const ACTIVE = ['created', 'queued', 'initializing', 'ready', 'running', 'processing_metrics'];
 
 /** Stored, versioned scenarios (docs/api.md#scenarios): every POST of a name adds a version. */
 @Injectable()
@@ -47,7 +46,7 @@ export class ScenariosService {
 
   async remove(name: string): Promise<void> {
     await this.get(name);
-    const running = await this.prisma.chunk.findFirst({ where: { scenario: name, campaign: { status: { in: ACTIVE } } }, select: { campaignKey: true } });
+    const running = await this.prisma.chunk.findFirst({ where: { scenario: name, campaign: { status: { in: [...ACTIVE_STATUSES] } } }, select: { campaignKey: true } });
     if (running) throw conflict(`scenario "${name}" is used by campaign ${running.campaignKey}, which is still running`);
     await this.prisma.scenarioVersion.deleteMany({ where: { name } });
   }
