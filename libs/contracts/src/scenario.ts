@@ -15,15 +15,14 @@ const bodySchema = z.union([
 /** A check on a response; a failed check marks the step failed, counted by the check's name. */
 export const checkSchema = z.union([
   z.strictObject({ status: z.array(z.number().int().min(100).max(599)).min(1), name: z.string().optional() }),
-  z.strictObject({ maxLatencyMs: z.number().positive(), name: z.string().optional() }),
+  z.strictObject({ maxLatencyMs: z.number().min(1).max(600_000), name: z.string().max(200).optional() }),
   z.strictObject({ bodyContains: z.string(), name: z.string().optional() }),
 ]);
 export type Check = z.output<typeof checkSchema>;
 
-const thinkTimeSchema = z.union([
-  z.number().min(0),
-  z.strictObject({ min: z.number().min(0), max: z.number().min(0) }).refine((t) => t.max >= t.min, 'max must be >= min'),
-]);
+/** At most an hour between two steps. */
+const thinkMs = z.number().min(0).max(3_600_000);
+const thinkTimeSchema = z.union([thinkMs, z.strictObject({ min: thinkMs, max: thinkMs }).refine((t) => t.max >= t.min, 'max must be >= min')]);
 
 export const stepSchema = z.strictObject({
   name: nameSchema,

@@ -28,6 +28,12 @@ export function toApiError(exception: unknown): ApiError {
   if (e?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_JSON', `malformed JSON: ${e.message}`);
   if (e?.type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
   if (e?.type && e.status && e.status < 500) return new ApiError(e.status, 'VALIDATION_FAILED', e.message ?? 'bad request');
+  // A body that does not decode (gzip/deflate/br that is not) reaches us as the decoder's own
+  // error, marked by http-errors with a 4xx status and `expose`: the client's fault too.
+  const exposed = exception as { status?: unknown; expose?: unknown };
+  if (typeof exposed?.status === 'number' && exposed.status >= 400 && exposed.status < 500 && exposed.expose === true) {
+    return new ApiError(400, 'VALIDATION_FAILED', `the request body could not be read: ${e.message ?? 'bad encoding'}`, [{ path: 'body', message: 'does not decode with its Content-Encoding' }]);
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 503) return unavailable(exception.message);

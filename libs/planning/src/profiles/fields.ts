@@ -20,9 +20,13 @@ export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 export const MAX_MINIONS = 10_000_000;
 export const MAX_RATE = 1_000_000;
 
-/** A duration in milliseconds: a finite number > 0, at most a week. */
+/** A duration in milliseconds: at least 1 ms (a shorter period or ramp is no plan), at most a week. */
 export function durationMs(field: string) {
-  return z.number({ error: numberError(field) }).gt(0, `${field} must be > 0`).max(MAX_DURATION_MS, `${field} must be <= ${MAX_DURATION_MS} (a week)`);
+  return z
+    .number({ error: numberError(field) })
+    .gt(0, `${field} must be > 0`)
+    .refine((v) => v <= 0 || v >= 1, `${field} must be at least 1 ms`)
+    .max(MAX_DURATION_MS, `${field} must be <= ${MAX_DURATION_MS} (a week)`);
 }
 
 /**
