@@ -4,6 +4,7 @@
  * degraded and says so, and a campaign that loses every chunk fails at once. The target
  * counts what really arrived.
  */
+import { executionSchema } from '@barrage/contracts';
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
 import { startCluster, stopChild, waitFor, waitForEnd, type Cluster } from './support/cluster';
 
@@ -77,7 +78,7 @@ describe('three factories in one zone', () => {
     expect(target.stats.total - report.summary.requests).toBeGreaterThanOrEqual(0);
     expect(target.stats.total - report.summary.requests).toBeLessThanOrEqual(150);
 
-    const execution = (await cluster.api.request('GET', `/campaigns/${key}/execution`)).body;
+    const execution = executionSchema.parse((await cluster.api.request('GET', `/campaigns/${key}/execution`)).body);
     const taken = chunkOf(execution, victim.id);
     expect(taken.status).toBe('finished');
     expect(taken.runs.map((r: any) => r.outcome)).toEqual(['lost', 'finished']);

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { createLatencyHistogram, emptyHistogramEncoded, encodeHistogram, recordMicros } from '@barrage/metrics';
-import { redisKeys } from '@barrage/contracts';
+import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, redisKeys, reportSchema, stepDetailSchema, stepsSchema } from '@barrage/contracts';
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
 import { requireEnv, startCluster, startHead, stopChild, waitFor, waitForEnd, type Cluster } from './support/cluster';
 import { readSse, type SseEvent } from './support/sse';
@@ -80,6 +80,18 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
     expect(done.status).toBe('completed');
     received = target.stats.total;
     report = (await cluster.api.request('GET', `/campaigns/${key}/report`)).body;
+  });
+
+  it('answers in the shapes libs/contracts (and so the OpenAPI document) declares', async () => {
+    const get = async (path: string) => (await cluster.api.request('GET', `/campaigns/${key}${path}`)).body;
+    reportSchema.parse(report);
+    intervalsSchema.parse(await get('/intervals'));
+    intervalsSchema.parse(await get('/intervals?scenario=m-open&step=get'));
+    stepsSchema.parse(await get('/steps'));
+    stepDetailSchema.parse(await get('/steps/get'));
+    errorsSchema.parse(await get('/errors'));
+    executionSchema.parse(await get('/execution'));
+    distributionSchema.parse(await get('/distribution'));
   });
 
   it('shows the stall in p99 but not in p50, and the target saw exactly what the report says', async () => {
@@ -309,7 +321,7 @@ it('aborts a running campaign on an abortOnFail threshold, and samples its failu
   expect(events.find((e) => e.event === 'threshold')?.data).toMatchObject({ expression: 'errorRate < 0.1', passed: false, observed: 1 });
   expect(events.at(-1)).toMatchObject({ event: 'complete', data: { status: 'aborted', result: 'failed' } });
 
-  const errors = (await cluster.api.request('GET', `/campaigns/${key}/errors`)).body;
+  const errors = errorsSchema.parse((await cluster.api.request('GET', `/campaigns/${key}/errors`)).body);
   expect(errors.kinds[0]).toMatchObject({ kind: 'check_failed' });
   expect(errors.kinds[0].count).toBeGreaterThan(10);
   expect(errors.kinds[0].samples.length).toBeGreaterThan(0);

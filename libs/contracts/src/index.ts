@@ -6,3 +6,4 @@ export * from './job.js';
 export * from './snapshot.js';
 export * from './cluster.js';
 export * from './openapi.js';
+export * from './results.js';

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { campaignSearchSchema, createCampaignSchema, intervalsQuerySchema, patchCampaignSchema } from './campaign.js';
 import { scenarioSchema } from './scenario.js';
+import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, reportSchema, stepDetailSchema, stepsSchema } from './results.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+const out = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
+/** A 200 whose body is the named response schema. */
+const answer = (description: string, name: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
 
 const errorBody = {
   type: 'object',
@@ -48,6 +52,13 @@ export function openApiDocument(version: string) {
         Scenario: json(scenarioSchema),
         CreateCampaign: json(createCampaignSchema),
         PatchCampaign: json(patchCampaignSchema),
+        Report: out(reportSchema),
+        Intervals: out(intervalsSchema),
+        Steps: out(stepsSchema),
+        StepDetail: out(stepDetailSchema),
+        Errors: out(errorsSchema),
+        Execution: out(executionSchema),
+        Distribution: out(distributionSchema),
       },
     },
     paths: {
@@ -82,22 +93,22 @@ export function openApiDocument(version: string) {
       '/campaigns/{key}/save': { post: { summary: 'Keep past retention (retentionExpiry null)', parameters: keyParam, responses: { '200': ok('The campaign'), ...errors } } },
       '/campaigns/{key}/unsave': { post: { summary: 'Purge again RETENTION_DAYS after creation', parameters: keyParam, responses: { '200': ok('The campaign'), ...errors } } },
       '/campaigns/{key}/definition': { get: { summary: 'The payload and scenario versions it ran with', parameters: keyParam, responses: { '200': ok('Definition'), ...errors } } },
-      '/campaigns/{key}/execution': { get: { summary: 'Zones and their chunks', parameters: keyParam, responses: { '200': ok('Execution'), ...errors } } },
-      '/campaigns/{key}/report': { get: { summary: 'The final report', parameters: keyParam, responses: { '200': ok('Report'), ...errors } } },
-      '/campaigns/{key}/intervals': { get: { summary: 'Aggregated intervals', parameters: [...keyParam, ...queryParameters(intervalsQuerySchema)], responses: { '200': ok('Interval rows'), ...errors } } },
+      '/campaigns/{key}/execution': { get: { summary: 'Zones and their chunks', parameters: keyParam, responses: { '200': answer('Execution', 'Execution'), ...errors } } },
+      '/campaigns/{key}/report': { get: { summary: 'The final report', parameters: keyParam, responses: { '200': answer('Report', 'Report'), ...errors } } },
+      '/campaigns/{key}/intervals': { get: { summary: 'Aggregated intervals', parameters: [...keyParam, ...queryParameters(intervalsQuerySchema)], responses: { '200': answer('Interval rows', 'Intervals'), ...errors } } },
       '/campaigns/{key}/report.html': { get: { summary: 'The final report as one self-contained page', parameters: keyParam, responses: { '200': { description: 'HTML page', content: { 'text/html': {} } }, ...errors } } },
       '/campaigns/{key}/intervals.csv': { get: { summary: 'Aggregated intervals as CSV', parameters: [...keyParam, ...queryParameters(intervalsQuerySchema)], responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, ...errors } } },
       '/campaigns/{key}/results.csv': { get: { summary: 'Every interval row of every resource and roll-up, as CSV', parameters: keyParam, responses: { '200': { description: 'CSV', content: { 'text/csv': {} } }, ...errors } } },
-      '/campaigns/{key}/steps': { get: { summary: 'Per scenario step: requests, failures, latency, codes, timing breakdown', parameters: keyParam, responses: { '200': ok('Steps'), ...errors } } },
+      '/campaigns/{key}/steps': { get: { summary: 'Per scenario step: requests, failures, latency, codes, timing breakdown', parameters: keyParam, responses: { '200': answer('Steps', 'Steps'), ...errors } } },
       '/campaigns/{key}/steps/{step}': {
         get: {
           summary: 'One step, per zone, with its intervals',
           parameters: [...keyParam, { name: 'step', in: 'path', required: true, schema: { type: 'string' } }, { name: 'scenario', in: 'query', required: false, schema: { type: 'string' } }],
-          responses: { '200': ok('Step'), ...errors },
+          responses: { '200': answer('Step', 'StepDetail'), ...errors },
         },
       },
-      '/campaigns/{key}/errors': { get: { summary: 'Failure kinds and failed checks with counts, and sampled failures', parameters: keyParam, responses: { '200': ok('Errors'), ...errors } } },
-      '/campaigns/{key}/distribution': { get: { summary: 'Per zone: its percentage and the factories that ran it', parameters: keyParam, responses: { '200': ok('Distribution'), ...errors } } },
+      '/campaigns/{key}/errors': { get: { summary: 'Failure kinds and failed checks with counts, and sampled failures', parameters: keyParam, responses: { '200': answer('Errors', 'Errors'), ...errors } } },
+      '/campaigns/{key}/distribution': { get: { summary: 'Per zone: its percentage and the factories that ran it', parameters: keyParam, responses: { '200': answer('Distribution', 'Distribution'), ...errors } } },
       '/campaigns/{key}/live': {
         get: {
           summary: 'Server-Sent Events: `metrics` per interval (id = offset), `status`, `threshold`, then `complete`',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isOpenProfile, planEndMs, planRate, totalArrivals } from '@barrage/planning';
-import { TERMINAL_STATUSES, intervalsQuerySchema, type CampaignStatus } from '@barrage/contracts';
+import { TERMINAL_STATUSES, intervalsQuerySchema, type CampaignStatus, type Report } from '@barrage/contracts';
 import { ApiError, notFound, parseOr400 } from '../common/api-error.js';
 import { toSummary, type CampaignDefinition } from '../campaigns/campaign.mapper.js';
 import type { Campaign, Interval } from '../generated/prisma/client.js';
@@ -78,7 +78,7 @@ export class ReportService {
     return c;
   }
 
-  async report(key: string) {
+  async report(key: string): Promise<Report> {
     const c = await this.campaign(key);
     if (!TERMINAL_STATUSES.includes(c.status as CampaignStatus)) {
       throw new ApiError(409, 'CONFLICT', `campaign ${key} is ${c.status}; the report is available once it has ended`);
