@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { redisKeys } from '@barrage/contracts';
-import { stackDown, stackUp, type StackInfo } from '../apps/cli/src/stack';
+import { stackDown, stackUp, type StackInfo } from '../apps/cli/src/stack/index';
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
 import { freePort, startFactory, startHead, stopChild, waitFor, type Api } from './support/cluster';
 

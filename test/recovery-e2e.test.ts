@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackUp } from '../apps/cli/src/stack';
+import { stackUp } from '../apps/cli/src/stack/index';
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
 import { startCluster, startHead, stopChild, waitFor, waitForEnd, type Api, type Cluster } from './support/cluster';
 

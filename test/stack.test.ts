@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readStackEnv, stackDown, stackStatus, stackUp, type StackInfo } from '../apps/cli/src/stack';
+import { readStackEnv, stackDown, stackStatus, stackUp, type StackInfo } from '../apps/cli/src/stack/index';
 
 jest.setTimeout(120_000);
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { appEnv, repoRoot } from './env.js';
 import { freePort, spawnBarrage, stopChild, waitFor } from './processes.js';
-import { stackSettings, stackUp } from './stack.js';
+import { stackSettings, stackUp } from './stack/index.js';
 import { startTarget } from './target.js';
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readStackEnv } from './stack.js';
+import { readStackEnv } from './stack/index.js';
 
 /** The repository root (apps/cli/dist/env.js → ../../..). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@barrage/config';
 import { appEnv, repoRoot } from './env.js';
-import { stackDown, stackSettings, stackStatus, stackUp } from './stack.js';
+import { stackDown, stackSettings, stackStatus, stackUp } from './stack/index.js';
 import { runDemo } from './demo.js';
 import { startTarget } from './target.js';
 
