@@ -1,6 +1,5 @@
-import { constantRateSchedule } from './profiles/constant-rate.js';
 import type { OpenProfile } from './profiles/index.js';
-import { rampingRateSchedule } from './profiles/ramping-rate.js';
+import { openDescriptorOf } from './profiles/registry.js';
 import type { RateSchedule, RateSegment } from './rate-schedule.js';
 import { assertSpeedFactor } from './speed-factor.js';
 
@@ -12,7 +11,7 @@ import { assertSpeedFactor } from './speed-factor.js';
  */
 export function planRate(profile: OpenProfile, speedFactor: number): RateSchedule {
   assertSpeedFactor(speedFactor);
-  const schedule = profile.profile === 'CONSTANT_RATE' ? constantRateSchedule(profile) : rampingRateSchedule(profile);
+  const schedule = openDescriptorOf(profile).rate(profile);
   if (speedFactor === 1) return schedule;
   return {
     segments: schedule.segments.map((segment) => ({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pushLine, type StartingLine } from '../starting-line.js';
+import { RUNS_ONCE_UNLESS_LOOPED, type ClosedProfileDescriptor } from './descriptor.js';
 import { count, durationMs, numberField, readNumber, reportCrossField, unlessFailed } from './fields.js';
 
 /**
@@ -50,3 +51,13 @@ export function acceleratingLines(profile: AcceleratingProfile, minionsCount: nu
   }
   return lines;
 }
+
+export const acceleratingDescriptor: ClosedProfileDescriptor<AcceleratingProfile, typeof acceleratingSchema> = {
+  name: 'ACCELERATING',
+  aliases: [],
+  model: 'closed',
+  schema: acceleratingSchema,
+  example: { profile: 'ACCELERATING', startPeriodMs: 1000, accelerator: 2, minPeriodMs: 100, minionsCountProLaunch: 2 },
+  lines: acceleratingLines,
+  ...RUNS_ONCE_UNLESS_LOOPED,
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scheduleOf, type RateSchedule } from '../rate-schedule.js';
+import type { OpenProfileDescriptor } from './descriptor.js';
 import { durationMs, maxInFlightField, rate } from './fields.js';
 
 /** CONSTANT_RATE (open model): `rate` iterations per second for `durationMs`. */
@@ -25,3 +26,13 @@ export const constantRateSchema = z
 export function constantRateSchedule(profile: ConstantRateProfile): RateSchedule {
   return scheduleOf([{ durationMs: profile.durationMs, fromRate: profile.rate, toRate: profile.rate }]);
 }
+
+export const constantRateDescriptor: OpenProfileDescriptor<ConstantRateProfile, typeof constantRateSchema> = {
+  name: 'CONSTANT_RATE',
+  aliases: [],
+  model: 'open',
+  schema: constantRateSchema,
+  example: { profile: 'CONSTANT_RATE', rate: 10, durationMs: 1000 },
+  rate: constantRateSchedule,
+  endMs: (profile) => profile.durationMs,
+};

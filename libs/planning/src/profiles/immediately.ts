@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pushLine, type StartingLine } from '../starting-line.js';
+import { RUNS_ONCE_UNLESS_LOOPED, type ClosedProfileDescriptor } from './descriptor.js';
 
 /** IMMEDIATELY: every minion starts at the campaign's start instant. The default profile. */
 export interface ImmediatelyProfile {
@@ -16,3 +17,13 @@ export function immediatelyLines(minionsCount: number): StartingLine[] {
   pushLine(lines, 0, minionsCount);
   return lines;
 }
+
+export const immediatelyDescriptor: ClosedProfileDescriptor<ImmediatelyProfile, typeof immediatelySchema> = {
+  name: 'IMMEDIATELY',
+  aliases: [],
+  model: 'closed',
+  schema: immediatelySchema,
+  example: { profile: 'IMMEDIATELY' },
+  lines: (_profile, minionsCount) => immediatelyLines(minionsCount),
+  ...RUNS_ONCE_UNLESS_LOOPED,
+};

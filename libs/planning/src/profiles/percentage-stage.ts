@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { largestRemainder } from '../largest-remainder.js';
 import type { StartingLine } from '../starting-line.js';
+import type { ClosedProfileDescriptor } from './descriptor.js';
 import { numberField, readArray, readNumber, reportCrossField, unlessFailed, type IssueSink } from './fields.js';
 import {
   completionSchema,
+  REPLAYS_UNTIL_LAST_STAGE,
   stagedLines,
   stagesArray,
   stageTimingShape,
@@ -72,3 +74,13 @@ export function percentageStageCounts(profile: PercentageStageProfile, minionsCo
 export function percentageStageLines(profile: PercentageStageProfile, minionsCount: number): StartingLine[] {
   return stagedLines(profile.stages, percentageStageCounts(profile, minionsCount));
 }
+
+export const percentageStageDescriptor: ClosedProfileDescriptor<PercentageStageProfile, typeof percentageStageProfileSchema> = {
+  name: 'PERCENTAGE_STAGE',
+  aliases: [],
+  model: 'closed',
+  schema: percentageStageProfileSchema,
+  example: { profile: 'PERCENTAGE_STAGE', stages: [{ minionsPercentage: 100, rampUpDurationMs: 5000, totalDurationMs: 15000 }] },
+  lines: percentageStageLines,
+  ...REPLAYS_UNTIL_LAST_STAGE,
+};

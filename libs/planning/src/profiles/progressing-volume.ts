@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pushLine, type StartingLine } from '../starting-line.js';
+import { RUNS_ONCE_UNLESS_LOOPED, type ClosedProfileDescriptor } from './descriptor.js';
 import { count, durationMs, numberField, requireAtLeast, unlessFailed } from './fields.js';
 
 /**
@@ -45,3 +46,13 @@ export function progressingVolumeLines(profile: ProgressingVolumeProfile, minion
   }
   return lines;
 }
+
+export const progressingVolumeDescriptor: ClosedProfileDescriptor<ProgressingVolumeProfile, typeof progressingVolumeSchema> = {
+  name: 'PROGRESSING_VOLUME',
+  aliases: [],
+  model: 'closed',
+  schema: progressingVolumeSchema,
+  example: { profile: 'PROGRESSING_VOLUME', periodMs: 1000, minionsCountProLaunchAtStart: 10, multiplier: 1.5, maxMinionsCountProLaunch: 200 },
+  lines: progressingVolumeLines,
+  ...RUNS_ONCE_UNLESS_LOOPED,
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { scheduleOf, type RateSchedule } from '../rate-schedule.js';
+import type { OpenProfileDescriptor } from './descriptor.js';
 import {
   durationMs,
   maxInFlightField,
@@ -67,3 +68,13 @@ export function rampingRateSchedule(profile: RampingRateProfile): RateSchedule {
     }),
   );
 }
+
+export const rampingRateDescriptor: OpenProfileDescriptor<RampingRateProfile, typeof rampingRateSchema> = {
+  name: 'RAMPING_RATE',
+  aliases: [],
+  model: 'open',
+  schema: rampingRateSchema,
+  example: { profile: 'RAMPING_RATE', startRate: 0, stages: [{ targetRate: 10, durationMs: 1000 }] },
+  rate: rampingRateSchedule,
+  endMs: (profile) => profile.stages.reduce((sum, stage) => sum + stage.durationMs, 0),
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pushLine, type StartingLine } from '../starting-line.js';
+import { RUNS_ONCE_UNLESS_LOOPED, type ClosedProfileDescriptor } from './descriptor.js';
 import { count, durationMs, requirePeriodInMs, unlessFailed } from './fields.js';
 
 /** REGULAR: `minionsCountProLaunch` minions every `periodInMs`, the first after one period. */
@@ -36,3 +37,13 @@ export function regularLines(profile: RegularProfile, minionsCount: number): Sta
   }
   return lines;
 }
+
+export const regularDescriptor: ClosedProfileDescriptor<RegularProfile, typeof regularSchema> = {
+  name: 'REGULAR',
+  aliases: [],
+  model: 'closed',
+  schema: regularSchema,
+  example: { profile: 'REGULAR', periodInMs: 100, minionsCountProLaunch: 2 },
+  lines: regularLines,
+  ...RUNS_ONCE_UNLESS_LOOPED,
+};

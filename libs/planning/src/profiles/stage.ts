@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pushLine, type StartingLine } from '../starting-line.js';
+import type { ClosedProfileDescriptor } from './descriptor.js';
 import {
   count,
   durationMs,
@@ -128,3 +129,22 @@ export function stageLines(profile: StageProfile): StartingLine[] {
     profile.stages.map((stage) => stage.minionsCount),
   );
 }
+
+/**
+ * The end and replay rule of the stage profiles: the plan ends with the last stage, and
+ * minions replay until then whether or not the scenario loops.
+ */
+export const REPLAYS_UNTIL_LAST_STAGE = {
+  endMs: (profile: { stages: readonly StageTiming[] }): number => stagesEndMs(profile.stages),
+  replays: (): boolean => true,
+};
+
+export const stageDescriptor: ClosedProfileDescriptor<StageProfile, typeof stageProfileSchema> = {
+  name: 'STAGE',
+  aliases: [],
+  model: 'closed',
+  schema: stageProfileSchema,
+  example: { profile: 'STAGE', stages: [{ minionsCount: 20, rampUpDurationMs: 5000, totalDurationMs: 15000 }] },
+  lines: stageLines,
+  ...REPLAYS_UNTIL_LAST_STAGE,
+};

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pushLine, type StartingLine } from '../starting-line.js';
+import { RUNS_ONCE_UNLESS_LOOPED, type ClosedProfileDescriptor } from './descriptor.js';
 import { durationMs, requirePeriodInMs, unlessFailed } from './fields.js';
 
 /** TIME_FRAME: all minions spread evenly over `timeFrameInMs`, one launch every `periodInMs`. */
@@ -9,10 +10,12 @@ export interface TimeFrameProfile {
   timeFrameInMs: number;
 }
 
+/** TIMEFRAME is the spelling some QALIPSIS clients send. */
+const ALIASES = ['TIMEFRAME'] as const;
+
 export const timeFrameSchema = z
   .object({
-    // TIMEFRAME is the spelling some QALIPSIS clients send.
-    profile: z.enum(['TIME_FRAME', 'TIMEFRAME']),
+    profile: z.enum(['TIME_FRAME', ...ALIASES]),
     periodInMs: durationMs('periodInMs').optional(),
     periodMs: durationMs('periodMs').optional(),
     timeFrameInMs: durationMs('timeFrameInMs'),
@@ -42,3 +45,13 @@ export function timeFrameLines(profile: TimeFrameProfile, minionsCount: number):
   }
   return lines;
 }
+
+export const timeFrameDescriptor: ClosedProfileDescriptor<TimeFrameProfile, typeof timeFrameSchema> = {
+  name: 'TIME_FRAME',
+  aliases: ALIASES,
+  model: 'closed',
+  schema: timeFrameSchema,
+  example: { profile: 'TIME_FRAME', periodInMs: 100, timeFrameInMs: 1000 },
+  lines: timeFrameLines,
+  ...RUNS_ONCE_UNLESS_LOOPED,
+};
