@@ -146,6 +146,9 @@ it('answers a 4xx in the error shape to the inputs that used to give 500 or be a
     ['POST', '/campaigns', { ...campaign('tiny speed'), speedFactor: 5e-324 }],
     ['POST', '/campaigns', { ...campaign('huge plan'), scenarios: { 'hard-get': { zones: { [zone]: 100 }, executionProfile: { profile: 'STAGE', stages: [{ minionsCount: 1000000, rampUpDurationMs: 600000, totalDurationMs: 600000, resolutionMs: 1 }] } } } }],
     ['POST', '/scenarios', { name: 'bad-url', steps: [{ name: 's', url: 'http://' }] }],
+    ['GET', '/campaigns?createdAfter=0000-01-01T00:00:00Z', undefined],
+    ['POST', '/scenarios', { name: 'lone-surrogate', description: 'x\udbff', steps: [{ name: 's', url: 'http://127.0.0.1/' }] }],
+    ['POST', '/campaigns', { ...campaign('slow rate'), scenarios: { 'hard-get': { zones: { [zone]: 100 }, executionProfile: { profile: 'CONSTANT_RATE', rate: 5e-324, durationMs: 1000 } } } }],
     ['POST', '/scenarios', { name: 'bad-var-url', variables: { base: 'localhost:1' }, steps: [{ name: 's', url: '{{base}}/x' }] }],
   ];
   for (const [method, path, body] of cases) {
@@ -159,6 +162,10 @@ it('answers a 4xx in the error shape to the inputs that used to give 500 or be a
     expect(answer.error.code).toBe('VALIDATION_FAILED');
     expect(typeof answer.error.message).toBe('string');
   }
+  // A URL past Node's 16 KB limit: refused before any route, still in the error shape.
+  const long = await fetch(`${cluster.api.base}/campaigns?filter=${'x'.repeat(20_000)}`);
+  expect(long.status).toBe(431);
+  expect((await long.json()).error.code).toBe('VALIDATION_FAILED');
   const huge = await post('/campaigns', { ...campaign('huge plan'), scenarios: { 'hard-get': { zones: { [zone]: 100 }, executionProfile: { profile: 'STAGE', stages: [{ minionsCount: 1000000, rampUpDurationMs: 600000, totalDurationMs: 600000, resolutionMs: 1 }] } } } });
   expect(huge.body.error.details).toEqual([{ path: 'scenarios.hard-get.executionProfile', message: expect.stringMatching(/more than 100000 starting lines/) }]);
 });

@@ -97,9 +97,16 @@ function numberArbitrary(s: JsonSchema, integer: boolean): fc.Arbitrary<number> 
 
 function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
   if (s.format === 'date-time')
-    return fc
-      .tuple(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom('Z', '+02:00', '-11:30', '.123Z'))
-      .map(([d, zone]) => (zone === '.123Z' ? d.toISOString() : d.toISOString().replace(/\.\d+Z$/, zone)));
+    return fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc
+          .tuple(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), fc.constantFrom('Z', '+02:00', '-11:30', '.123Z'))
+          .map(([d, zone]) => (zone === '.123Z' ? d.toISOString() : d.toISOString().replace(/\.\d+Z$/, zone))),
+      },
+      // Valid by the format, odd for a database: year 0, year 9999, nanoseconds, an offset of almost a day.
+      { weight: 1, arbitrary: fc.constantFrom('0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '1969-12-31T23:59:59Z', '2000-02-29T00:00:00+23:59', '1970-01-01T00:00:00-23:59') },
+    );
   if (s.pattern) return fc.stringMatching(new RegExp(s.pattern));
   const minLength = s.minLength ?? 0;
   const maxLength = Math.max(minLength, Math.min(s.maxLength ?? 24, minLength + 24));
@@ -451,6 +458,8 @@ export function errorShapeProblem(text: string): string | null {
 /** `s` cut to `n` characters, with control characters made visible. */
 export function show(s: string | undefined, n = 400): string {
   if (s === undefined) return '(none)';
-  const visible = JSON.stringify(s.length > n ? s.slice(0, n) : s).slice(1, -1);
-  return s.length > n ? `${visible}… (${s.length} chars)` : visible;
+  // Long runs of one character (10k-character strings) are written `x⟨×10000⟩`, so what follows them shows.
+  const squeezed = s.replace(/([\s\S])\1{19,}/g, (run, c: string) => `${c}⟨×${run.length}⟩`);
+  const visible = JSON.stringify(squeezed.length > n ? squeezed.slice(0, n) : squeezed).slice(1, -1);
+  return squeezed.length > n ? `${visible}… (${s.length} chars)` : visible;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -35,10 +36,23 @@ export async function startHead(env: Record<string, string | undefined>, log: Lo
   });
   app.useGlobalFilters(new ErrorFilter(log));
   app.enableShutdownHooks();
+  app.getHttpServer().on('clientError', answerClientError);
   await app.listen(config.PORT, config.HOST);
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   log.info({ url }, 'head listening');
   return { url, close: () => app.close() };
+}
+
+/**
+ * Requests Node refuses before any route (a URL or headers over 16 KB, broken HTTP) get the
+ * API's error shape too, instead of Node's bare 431/400.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify({ error: { code: 'VALIDATION_FAILED', message: tooLarge ? 'the URL and headers are too large (16 KB at most)' : 'malformed HTTP request' } });
+  socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Nest's own messages go through the same JSON logger. */

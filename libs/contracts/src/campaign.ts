@@ -10,6 +10,17 @@ export function parseIsoDurationMs(text: string): number | null {
   return Math.round(((d * 24 + h) * 60 + min) * 60_000 + s * 1000);
 }
 
+/**
+ * An ISO-8601 instant Postgres can compare with (zod accepts year 0000, which Postgres
+ * refuses: a 500). Queries only ever need 1970 to 9999.
+ */
+const storedInstant = z.iso
+  .datetime({ offset: true })
+  .refine((s) => {
+    const t = Date.parse(s);
+    return t >= 0 && t <= Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+  }, 'must be an instant between 1970 and 9999');
+
 const zonesSchema = z
   .record(zoneSchema, z.number().gt(0, 'each zone percentage must be > 0').max(100))
   .refine((zones) => Object.keys(zones).length > 0, 'must name at least one zone')
@@ -91,8 +102,8 @@ export const campaignSearchSchema = z.strictObject({
     .default('creation:desc'),
   status: z.string().optional(),
   excludedStatuses: z.string().optional(),
-  createdAfter: z.iso.datetime({ offset: true }).optional(),
-  createdBefore: z.iso.datetime({ offset: true }).optional(),
+  createdAfter: storedInstant.optional(),
+  createdBefore: storedInstant.optional(),
   page: z.coerce.number().int().min(0).default(0),
   size: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -135,8 +146,8 @@ export const intervalsQuerySchema = z.strictObject({
   scenario: z.string().max(100).optional(),
   step: z.string().max(100).optional(),
   zone: z.string().max(64).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: storedInstant.optional(),
+  until: storedInstant.optional(),
   /** Only the last N intervals of the selection (Testable's numIntervals). */
   numIntervals: z.coerce.number().int().min(1).max(100_000).optional(),
 });

@@ -155,7 +155,7 @@ describe('splitting an open plan over zones and chunks', () => {
       fc.record({ profile: fc.constant('CONSTANT_RATE'), rate: fc.double({ min: 0.5, max: 300, noNaN: true }), durationMs: fc.integer({ min: 1, max: 10000 }) }),
       fc.record({
         profile: fc.constant('RAMPING_RATE'),
-        startRate: fc.double({ min: 0, max: 200, noNaN: true }),
+        startRate: fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 200, noNaN: true })),
         stages: fc.array(fc.record({ targetRate: fc.double({ min: 0.5, max: 200, noNaN: true }), durationMs: fc.integer({ min: 1, max: 5000 }) }), {
           minLength: 1,
           maxLength: 4,

@@ -6,7 +6,9 @@ describe('input guard', () => {
     expect(findUnstorable({ a: [1, { b: 'x\u0000y' }] })).toEqual({ path: 'a.1.b', message: expect.stringMatching(/NUL/) });
     expect(findUnstorable({ ['k\u0000']: 1 })).toEqual({ path: 'k\u0000', message: expect.stringMatching(/key/) });
     expect(findUnstorable('\u0000')).toEqual({ path: '', message: expect.any(String) });
-    expect(findUnstorable({ name: 'fine', n: 1, list: [true, null, 'ok'] })).toBeNull();
+    expect(findUnstorable({ name: 'fine', n: 1, list: [true, null, 'ok', 'emoji 😀'] })).toBeNull();
+    expect(findUnstorable({ d: 'x\udbff' })).toEqual({ path: 'd', message: expect.stringMatching(/lone surrogate/) });
+    expect(findUnstorable({ ['\ud800']: 'v' })?.message).toMatch(/^a key .*surrogate/);
   });
 
   it('refuses nesting deeper than the API ever needs', () => {
@@ -21,8 +23,10 @@ describe('input guard', () => {
   it('accepts every JSON value without NUL within the depth, and never throws', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 8 }), (v) => {
-        const hasNul = JSON.stringify(v).includes('\\u0000');
-        expect(findUnstorable(v) === null).toBe(!hasNul);
+        const text = JSON.stringify(v);
+        // JSON.stringify escapes NUL and lone surrogates (and only those among these).
+        const unstorable = text.includes('\\u0000') || /\\ud[89a-f][0-9a-f]{2}/i.test(text);
+        expect(findUnstorable(v) === null).toBe(!unstorable);
       }),
     );
   });

@@ -1,6 +1,6 @@
 /**
- * What no request may carry, whatever its route: text Postgres cannot store (a NUL byte is
- * refused in any text or JSON value, even in a WHERE), and nesting deeper than any schema
+ * What no request may carry, whatever its route: text Postgres cannot store (a NUL byte or a
+ * lone surrogate is refused in any text or JSON value, even in a WHERE), and nesting deeper than any schema
  * of the API (a pathological body costs the parser and the validator for nothing). Checked
  * once for the path, the query and the body, before any route runs.
  */
@@ -17,7 +17,7 @@ export interface InputProblem {
 
 /** The first value of `input` that cannot be stored or is nested too deep, with its path. */
 export function findUnstorable(input: unknown, path = '', depth = 0): InputProblem | null {
-  if (typeof input === 'string') return input.includes('\u0000') ? { path, message: 'must not contain a NUL character (\\u0000)' } : null;
+  if (typeof input === 'string') return textProblem(input, path);
   if (input === null || typeof input !== 'object') return null;
   if (depth >= MAX_DEPTH) return { path, message: `nested deeper than ${MAX_DEPTH} levels` };
   if (Array.isArray(input)) {
@@ -29,10 +29,20 @@ export function findUnstorable(input: unknown, path = '', depth = 0): InputProbl
   }
   for (const [key, value] of Object.entries(input)) {
     const keyPath = path ? `${path}.${key}` : key;
-    if (key.includes('\u0000')) return { path: keyPath, message: 'a key must not contain a NUL character (\\u0000)' };
+    const keyProblem = textProblem(key, keyPath);
+    if (keyProblem) return { ...keyProblem, message: `a key ${keyProblem.message}` };
     const p = findUnstorable(value, keyPath, depth + 1);
     if (p) return p;
   }
+  return null;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** NUL and lone UTF-16 surrogates: Postgres refuses both in text and JSON (invalid UTF-8). */
+function textProblem(text: string, path: string): InputProblem | null {
+  if (text.includes('\u0000')) return { path, message: 'must not contain a NUL character (\\u0000)' };
+  if (LONE_SURROGATE.test(text)) return { path, message: 'must be valid Unicode (a lone surrogate such as \\ud800 cannot be stored)' };
   return null;
 }
 

@@ -19,6 +19,7 @@ function numberError(field: string) {
 export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 export const MAX_MINIONS = 10_000_000;
 export const MAX_RATE = 1_000_000;
+export const MIN_RATE = 0.001;
 
 /** A duration in milliseconds: at least 1 ms (a shorter period or ramp is no plan), at most a week. */
 export function durationMs(field: string) {
@@ -53,7 +54,9 @@ export function maxInFlightField() {
 /** A rate in iterations per second, >= 0 or > 0. */
 export function rate(field: string, strictlyPositive: boolean) {
   const base = z.number({ error: numberError(field) }).max(MAX_RATE, `${field} must be <= ${MAX_RATE} per second`);
-  return strictlyPositive ? base.gt(0, `${field} must be > 0`) : base.min(0, `${field} must be >= 0`);
+  // A rate under one arrival in 1000 s is no plan (and 5e-324/s makes the schedule's maths degenerate).
+  const bounded = strictlyPositive ? base.gt(0, `${field} must be > 0`) : base.min(0, `${field} must be >= 0`);
+  return bounded.refine((v) => v <= 0 || v >= MIN_RATE, `${field} must be 0 or at least ${MIN_RATE} per second`);
 }
 
 /** A plain number with its own bound checks added by the caller (finite, at most 1e6). */
