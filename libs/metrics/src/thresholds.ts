@@ -322,18 +322,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 // Metrics computed from request samples: with no request they have no value at all (0/0 for
 // errorRate), unlike rps and count, for which zero requests IS the observation.
-const SAMPLE_METRICS: ReadonlySet<ThresholdMetric> = new Set<ThresholdMetric>([
-  'p50',
-  'p75',
-  'p90',
-  'p95',
-  'p99',
-  'p999',
-  'mean',
-  'min',
-  'max',
-  'errorRate',
-]);
+const SAMPLE_METRICS: ReadonlySet<ThresholdMetric> = new Set(THRESHOLD_METRICS.filter((m) => m !== 'rps' && m !== 'checks' && m !== 'count'));
 
 /**
  * Judges a threshold. Over no data it passes vacuously, with `observed: null`, as k6 does:
