@@ -8,6 +8,7 @@ import { QueuesService } from './infra/queues.service.js';
 import { ControlService } from './infra/control.service.js';
 import { ScenariosController } from './scenarios/scenarios.controller.js';
 import { ScenariosService } from './scenarios/scenarios.service.js';
+import { ScenariosRepository } from './scenarios/scenarios.repository.js';
 import { FactoriesController } from './factories/factories.controller.js';
 import { FactoriesService } from './factories/factories.service.js';
 import { CampaignsController } from './campaigns/campaigns.controller.js';
@@ -22,6 +23,7 @@ import { ReportService } from './results/report.service.js';
 import { ThresholdsService } from './results/thresholds.service.js';
 import { LiveService } from './results/live.service.js';
 import { IngestService } from './ingest/ingest.service.js';
+import { IngestRepository } from './ingest/ingest.repository.js';
 import { HealthController } from './health/health.controller.js';
 import { IdempotencyRepository } from './idempotency/idempotency.repository.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
@@ -53,7 +55,7 @@ export class MetricsModule {}
 @Module({ controllers: [FactoriesController], providers: [FactoriesService], exports: [FactoriesService] })
 export class FactoriesModule {}
 
-@Module({ controllers: [ScenariosController], providers: [ScenariosService], exports: [ScenariosService] })
+@Module({ controllers: [ScenariosController], providers: [ScenariosService, ScenariosRepository], exports: [ScenariosService] })
 export class ScenariosModule {}
 
 /** A campaign's results: report, page, intervals, steps, errors, live stream, thresholds. */
@@ -72,7 +74,7 @@ export class ResultsModule {}
 })
 export class CampaignsModule {}
 
-@Module({ imports: [CampaignsModule, MetricsModule], providers: [IngestService] })
+@Module({ imports: [CampaignsModule, MetricsModule], providers: [IngestService, IngestRepository] })
 export class IngestModule {}
 
 @Module({ imports: [FactoriesModule, MetricsModule], controllers: [HealthController, DocsController, MetricsController] })

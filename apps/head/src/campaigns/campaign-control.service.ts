@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES, type CampaignSummary } from '@barrage/contracts';
-import { PrismaService } from '../infra/prisma.service.js';
 import { ControlService } from '../infra/control.service.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import { CampaignsRepository } from './campaigns.repository.js';
@@ -16,7 +15,6 @@ const extendSchema = z.strictObject({ newDurationMs: z.number().int().min(1).max
 @Injectable()
 export class CampaignControlService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly control: ControlService,
     private readonly repo: CampaignsRepository,
     private readonly campaigns: CampaignsService,
@@ -24,7 +22,7 @@ export class CampaignControlService {
   ) {}
 
   async start(key: string): Promise<CampaignSummary> {
-    const c = await this.prisma.campaign.findUnique({ where: { key } });
+    const c = await this.repo.find(key);
     if (!c) throw notFound(`campaign "${key}"`);
     if (!(await this.orchestrator.startReady(c))) throw conflict(`campaign ${key} is ${c.status}; only a ready campaign can be started`);
     return this.campaigns.get(key);
@@ -37,7 +35,7 @@ export class CampaignControlService {
    */
   async extend(key: string, body: unknown): Promise<CampaignSummary> {
     const { newDurationMs } = parseOr400(extendSchema, body ?? {});
-    const c = await this.prisma.campaign.findUnique({ where: { key } });
+    const c = await this.repo.find(key);
     if (!c) throw notFound(`campaign "${key}"`);
     if (c.status !== 'running' || !c.startAt) throw conflict(`campaign ${key} is ${c.status}; only a running campaign can be extended`);
     await this.repo.setEnd(key, Math.max(c.timeoutMs ?? 0, newDurationMs));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CampaignStatus } from '@barrage/contracts';
+import type { Campaign, Chunk, Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../infra/prisma.service.js';
 
 export type EventLevel = 'INFO' | 'WARN' | 'ERROR';
@@ -91,5 +92,79 @@ export class CampaignsRepository {
   /** A new end for a running campaign; the timeout moves with it so it cannot cut the extension short. */
   setEnd(key: string, timeoutMs: number) {
     return this.prisma.campaign.updateMany({ where: { key, status: 'running' }, data: { timeoutMs } });
+  }
+
+  // ----- reads and the creation (queries only) -----
+
+  /** Writes a new campaign with its chunks in one statement. */
+  async create(data: Prisma.CampaignCreateInput): Promise<void> {
+    await this.prisma.campaign.create({ data });
+  }
+
+  find(key: string): Promise<Campaign | null> {
+    return this.prisma.campaign.findUnique({ where: { key } });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.prisma.campaign.count({ where: { key } })) > 0;
+  }
+
+  /** A page of campaigns by the search's SQL (campaigns/search.ts), in its order, and the match count. */
+  async search(sql: { count: string; page: string; values: unknown[] }): Promise<{ total: number; campaigns: Campaign[] }> {
+    const [{ n: total }] = await this.prisma.$queryRawUnsafe<{ n: number }[]>(sql.count, ...sql.values);
+    const keys = (await this.prisma.$queryRawUnsafe<{ key: string }[]>(sql.page, ...sql.values)).map((r) => r.key);
+    const byKey = new Map((await this.prisma.campaign.findMany({ where: { key: { in: keys } } })).map((c) => [c.key, c]));
+    return { total: total!, campaigns: keys.map((k) => byKey.get(k)!).filter(Boolean) };
+  }
+
+  /** Chunks by zone, scenario and index, each with its runs in order. */
+  chunksWithRuns(key: string) {
+    return this.prisma.chunk.findMany({
+      where: { campaignKey: key },
+      orderBy: [{ zone: 'asc' }, { scenario: 'asc' }, { index: 'asc' }],
+      include: { runs: { orderBy: { acceptedAt: 'asc' } } },
+    });
+  }
+
+  events(key: string) {
+    return this.prisma.campaignEvent.findMany({ where: { campaignKey: key }, orderBy: { id: 'asc' } });
+  }
+
+  /** The minions gauge of the newest campaign-wide interval. */
+  async latestMinionsActive(key: string): Promise<number> {
+    const row = await this.prisma.interval.findFirst({
+      where: { campaignKey: key, scenario: '*', step: '*', zone: '*' },
+      orderBy: { bucketStart: 'desc' },
+      select: { minionsActive: true },
+    });
+    return row?.minionsActive ?? 0;
+  }
+
+  // ----- what the orchestrator reads and marks -----
+
+  /** Every campaign not yet ended, with its chunks. */
+  activeWithChunks(active: readonly CampaignStatus[]) {
+    return this.prisma.campaign.findMany({ where: { status: { in: [...active] } }, include: { chunks: true } });
+  }
+
+  /** Marks a chunk lost if it is still as seen (status and factory), and its running run with it. */
+  async markLost(chunk: Chunk, at: Date): Promise<boolean> {
+    const marked = await this.prisma.chunk.updateMany({ where: { id: chunk.id, status: chunk.status, factoryId: chunk.factoryId }, data: { status: 'lost', lostAt: at } });
+    if (!marked.count) return false;
+    await this.prisma.chunkRun.updateMany({ where: { chunkId: chunk.id, outcome: 'running' }, data: { outcome: 'lost', endedAt: at } });
+    return true;
+  }
+
+  /** The runs of a chunk that said how many snapshots they sent. */
+  announcedRuns(chunkId: string) {
+    return this.prisma.chunkRun.findMany({ where: { chunkId, lastSeq: { not: null } } });
+  }
+
+  async receivedSeqs(chunkId: string, run: string): Promise<number[]> {
+    return (await this.prisma.snapshotReceipt.findMany({ where: { chunkId, run }, select: { seq: true } })).map((r) => r.seq);
+  }
+
+  receivedCount(chunkId: string, run: string): Promise<number> {
+    return this.prisma.snapshotReceipt.count({ where: { chunkId, run } });
   }
 }

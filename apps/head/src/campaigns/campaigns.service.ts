@@ -11,7 +11,6 @@ import {
   type Page,
 } from '@barrage/contracts';
 import type { HeadConfig } from '@barrage/config';
-import { PrismaService } from '../infra/prisma.service.js';
 import { QueuesService } from '../infra/queues.service.js';
 import { ControlService } from '../infra/control.service.js';
 import { RedisService } from '../infra/redis.service.js';
@@ -30,7 +29,6 @@ import { ThresholdsService } from '../results/thresholds.service.js';
 @Injectable()
 export class CampaignsService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly repo: CampaignsRepository,
     private readonly scenarios: ScenariosService,
     private readonly factories: FactoriesService,
@@ -65,8 +63,7 @@ export class CampaignsService {
     // Redis must answer before anything is written (bounded by REDIS_COMMAND_TIMEOUT_MS; a
     // failure answers 503), so a Redis outage leaves no campaign behind.
     await this.redis.main.ping();
-    await this.prisma.campaign.create({
-      data: {
+    await this.repo.create({
         key,
         name: payload.name,
         note: payload.note,
@@ -84,7 +81,6 @@ export class CampaignsService {
         chunks: {
           create: jobs.map((j) => ({ id: j.chunkId, scenario: j.scenarioName, zone: j.zone, index: j.share.levels[1]!.index, share: { share: j.share, rate: j.rate } as object, minions: j.minions, status: 'queued' })),
         },
-      },
     });
     const perZone = new Map<string, number>();
     for (const j of jobs) perZone.set(j.zone, (perZone.get(j.zone) ?? 0) + 1);
@@ -107,27 +103,25 @@ export class CampaignsService {
   }
 
   async get(key: string): Promise<CampaignSummary> {
-    const c = await this.prisma.campaign.findUnique({ where: { key } });
+    const c = await this.repo.find(key);
     if (!c) throw notFound(`campaign "${key}"`);
-    return toSummary(c, TERMINAL_STATUSES.includes(c.status as CampaignStatus) ? 0 : await this.minionsActive(key));
+    return toSummary(c, TERMINAL_STATUSES.includes(c.status as CampaignStatus) ? 0 : await this.repo.latestMinionsActive(key));
   }
 
   async exists(key: string): Promise<boolean> {
-    return (await this.prisma.campaign.count({ where: { key } })) > 0;
+    return this.repo.exists(key);
   }
 
   async search(query: unknown): Promise<Page<CampaignSummary>> {
     const q = parseOr400(campaignSearchSchema, query, 'query');
     const sql = searchSql(q);
-    const [{ n: total }] = await this.prisma.$queryRawUnsafe<{ n: number }[]>(sql.count, ...sql.values);
-    const keys = (await this.prisma.$queryRawUnsafe<{ key: string }[]>(sql.page, ...sql.values)).map((r) => r.key);
-    const byKey = new Map((await this.prisma.campaign.findMany({ where: { key: { in: keys } } })).map((c) => [c.key, c]));
+    const { total, campaigns } = await this.repo.search(sql);
     return {
       page: q.page,
       size: q.size,
-      totalPages: Math.ceil(total! / q.size),
-      totalElements: total!,
-      elements: keys.map((k) => toSummary(byKey.get(k)!)),
+      totalPages: Math.ceil(total / q.size),
+      totalElements: total,
+      elements: campaigns.map((c) => toSummary(c)),
     };
   }
 
@@ -156,7 +150,7 @@ export class CampaignsService {
 
   /** POST /campaigns/{key}/unsave: purged again RETENTION_DAYS after its creation. */
   async unsave(key: string): Promise<CampaignSummary> {
-    const c = await this.prisma.campaign.findUnique({ where: { key }, select: { createdAt: true } });
+    const c = await this.repo.find(key);
     if (!c || !(await this.repo.setRetention(key, this.retentionExpiry(c.createdAt)))) throw notFound(`campaign "${key}"`);
     return this.get(key);
   }
@@ -166,7 +160,7 @@ export class CampaignsService {
   }
 
   async definition(key: string): Promise<CampaignDefinition> {
-    const c = await this.prisma.campaign.findUnique({ where: { key }, select: { definition: true } });
+    const c = await this.repo.find(key);
     if (!c) throw notFound(`campaign "${key}"`);
     return c.definition as unknown as CampaignDefinition;
   }
@@ -174,11 +168,7 @@ export class CampaignsService {
   /** GET /campaigns/{key}/execution: zones, each with its chunks. */
   async execution(key: string) {
     const c = await this.get(key);
-    const chunks = await this.prisma.chunk.findMany({
-      where: { campaignKey: key },
-      orderBy: [{ zone: 'asc' }, { scenario: 'asc' }, { index: 'asc' }],
-      include: { runs: { orderBy: { acceptedAt: 'asc' } } },
-    });
+    const chunks = await this.repo.chunksWithRuns(key);
     const zones = new Map<string, unknown[]>();
     for (const k of chunks) {
       const list = zones.get(k.zone) ?? [];
@@ -206,17 +196,7 @@ export class CampaignsService {
 
   async logs(key: string) {
     await this.get(key);
-    const events = await this.prisma.campaignEvent.findMany({ where: { campaignKey: key }, orderBy: { id: 'asc' } });
+    const events = await this.repo.events(key);
     return events.map((e) => ({ at: e.at.toISOString(), level: e.level, message: e.message }));
-  }
-
-  /** Sum of the gauges in the newest campaign-wide interval. */
-  private async minionsActive(key: string): Promise<number> {
-    const row = await this.prisma.interval.findFirst({
-      where: { campaignKey: key, scenario: '*', step: '*', zone: '*' },
-      orderBy: { bucketStart: 'desc' },
-      select: { minionsActive: true },
-    });
-    return row?.minionsActive ?? 0;
   }
 }

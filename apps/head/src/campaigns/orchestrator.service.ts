@@ -2,7 +2,6 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { Logger } from 'pino';
 import { ACTIVE_STATUSES } from '@barrage/contracts';
 import type { HeadConfig } from '@barrage/config';
-import { PrismaService } from '../infra/prisma.service.js';
 import { RedisService } from '../infra/redis.service.js';
 import { QueuesService } from '../infra/queues.service.js';
 import { ControlService } from '../infra/control.service.js';
@@ -40,7 +39,6 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   private readonly suspects = new Map<string, number>();
 
   constructor(
-    private readonly prisma: PrismaService,
     private readonly redis: RedisService,
     private readonly queues: QueuesService,
     private readonly control: ControlService,
@@ -63,7 +61,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const campaigns = await this.prisma.campaign.findMany({ where: { status: { in: [...ACTIVE_STATUSES] } }, include: { chunks: true } });
+      const campaigns = await this.repo.activeWithChunks(ACTIVE_STATUSES);
       for (const c of campaigns) await this.advance(c, c.chunks).catch((e) => this.log.error({ err: e, campaign: c.key }, 'orchestration step failed'));
     } catch (e) {
       this.log.warn({ err: e }, 'orchestrator tick failed');
@@ -172,9 +170,7 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
       this.suspects.set(k.id, since);
       if (now - since < LOST_CONFIRM_MS) continue;
       this.suspects.delete(k.id);
-      const marked = await this.prisma.chunk.updateMany({ where: { id: k.id, status: k.status, factoryId: k.factoryId }, data: { status: 'lost', lostAt: new Date(now) } });
-      if (!marked.count) continue;
-      await this.prisma.chunkRun.updateMany({ where: { chunkId: k.id, outcome: 'running' }, data: { outcome: 'lost', endedAt: new Date(now) } });
+      if (!(await this.repo.markLost(k, new Date(now)))) continue;
       k.status = 'lost';
       k.lostAt = new Date(now);
       const others = live.filter((f) => f.zone === k.zone).length;
@@ -188,8 +184,8 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   private async missingSnapshots(chunks: Chunk[]): Promise<string> {
     const parts = [];
     for (const k of chunks) {
-      for (const r of await this.prisma.chunkRun.findMany({ where: { chunkId: k.id, lastSeq: { not: null } } })) {
-        const seen = new Set((await this.prisma.snapshotReceipt.findMany({ where: { chunkId: k.id, run: r.run }, select: { seq: true } })).map((x) => x.seq));
+      for (const r of await this.repo.announcedRuns(k.id)) {
+        const seen = new Set(await this.repo.receivedSeqs(k.id, r.run));
         const missing = [];
         for (let q = 0; q <= r.lastSeq! && missing.length < 10; q++) if (!seen.has(q)) missing.push(q);
         if (missing.length) parts.push(`${k.id} (run ${r.run}): seq ${missing.join(', ')}`);
@@ -202,10 +198,10 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
   private async allSnapshotsIn(chunks: Chunk[]): Promise<boolean> {
     for (const k of chunks) {
       if (k.status === 'lost') continue; // its last run died: nobody can say what it sent
-      const runs = await this.prisma.chunkRun.findMany({ where: { chunkId: k.id, lastSeq: { not: null } } });
+      const runs = await this.repo.announcedRuns(k.id);
       if (runs.length === 0 && k.lastSeq === null) return false;
       for (const r of runs) {
-        const n = await this.prisma.snapshotReceipt.count({ where: { chunkId: k.id, run: r.run } });
+        const n = await this.repo.receivedCount(k.id, r.run);
         if (n < r.lastSeq! + 1) return false;
       }
     }

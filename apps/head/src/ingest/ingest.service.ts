@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { redisKeys, streamMessageSchema, type ChunkEvent, type Snapshot } from '@barrage/contracts';
-import { PrismaService } from '../infra/prisma.service.js';
+import { IngestRepository } from './ingest.repository.js';
 import { RedisService } from '../infra/redis.service.js';
 import { LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
-import { contributions, mergeRow, type StoredRow } from './interval-merge.js';
+import { contributions, mergeRow } from './interval-merge.js';
 import { MetricsService } from '../health/metrics.service.js';
 
 type StreamEntries = [id: string, fields: string[]][];
@@ -33,7 +33,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   private loop: Promise<void> | null = null;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly ingest: IngestRepository,
     private readonly redis: RedisService,
     private readonly repo: CampaignsRepository,
     private readonly metrics: MetricsService,
@@ -110,98 +110,53 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async ingestSnapshot(s: Snapshot): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      // One writer per campaign at a time: the merge below is read-modify-write.
-      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', s.campaignKey);
-      const fresh = await tx.$executeRawUnsafe('INSERT INTO snapshot_receipts (chunk_id, run, seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', s.chunkId, s.run, s.seq);
-      if (fresh === 0) return false;
-      if (s.seq > 0) {
-        // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
-        const prev = await tx.snapshotReceipt.count({ where: { chunkId: s.chunkId, run: s.run, seq: s.seq - 1 } });
-        if (prev === 0) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
-      }
-      const bucketStart = new Date(s.bucketStart);
-      const parts = contributions(s);
-      const stored = (await tx.interval.findMany({
-        where: { campaignKey: s.campaignKey, bucketStart, OR: parts.map((p) => ({ scenario: p.scenario, step: p.step, zone: p.zone })) },
-      })) as StoredRow[];
+    const parts = contributions(s);
+    const { fresh, gap } = await this.ingest.mergeSnapshot(s, parts, (stored) => {
       const byKey = new Map(stored.map((r) => [`${r.scenario}\u0000${r.step}\u0000${r.zone}`, r]));
-      for (const part of parts) {
-        const existing = byKey.get(`${part.scenario}\u0000${part.step}\u0000${part.zone}`);
-        const row = mergeRow(existing, part, s.resolutionMs);
-        const key = { campaignKey: s.campaignKey, scenario: part.scenario, step: part.step, zone: part.zone, bucketStart };
-        await tx.interval.upsert({ where: { campaignKey_scenario_step_zone_bucketStart: key }, create: { ...key, ...row }, update: row });
-      }
-      const samples = s.steps.flatMap((st) =>
-        st.samples.map((x) => ({ campaignKey: s.campaignKey, scenario: s.scenario, step: st.step, zone: s.zone, kind: x.kind, request: x.request, status: x.status, message: x.message, at: new Date(x.at) })),
-      );
-      if (samples.length) await tx.failureSample.createMany({ data: samples });
-      const requests = s.steps.reduce((n, st) => n + st.requests, 0);
-      const failures = s.steps.reduce((n, st) => n + st.failures, 0);
-      await tx.campaign.update({
-        where: { key: s.campaignKey },
-        data: {
-          requests: { increment: requests },
-          failures: { increment: failures },
-          minionsStarted: { increment: s.minionsStarted },
-          droppedIterations: { increment: s.droppedIterations },
-        },
-      });
-      await tx.chunk.update({ where: { id: s.chunkId }, data: { iterations: { increment: s.iterations } } });
-      return true;
+      return {
+        rows: parts.map((p) => ({ scenario: p.scenario, step: p.step, zone: p.zone, data: mergeRow(byKey.get(`${p.scenario}\u0000${p.step}\u0000${p.zone}`), p, s.resolutionMs) })),
+        samples: s.steps.flatMap((st) => st.samples.map((x) => ({ scenario: s.scenario, step: st.step, zone: s.zone, kind: x.kind, request: x.request, status: x.status, message: x.message, at: new Date(x.at) }))),
+        requests: s.steps.reduce((n, st) => n + st.requests, 0),
+        failures: s.steps.reduce((n, st) => n + st.failures, 0),
+      };
     });
+    // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
+    if (gap) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
+    return fresh;
   }
 
   async applyChunkEvent(e: ChunkEvent): Promise<void> {
     const at = new Date(e.at);
-    const ended = (outcome: string) =>
-      this.prisma.chunkRun.updateMany({ where: { chunkId: e.chunkId, run: e.run }, data: { outcome, endedAt: at, lastSeq: e.lastSeq ?? -1 } });
+    const lastSeq = e.lastSeq ?? -1;
     switch (e.event) {
       case 'accepted': {
-        await this.prisma.chunkRun.upsert({
-          where: { chunkId_run: { chunkId: e.chunkId, run: e.run } },
-          create: { chunkId: e.chunkId, run: e.run, factoryId: e.factoryId, host: e.host, acceptedAt: at, outcome: 'running' },
-          update: {},
-        });
-        const first = await this.prisma.chunk.updateMany({
-          where: { id: e.chunkId, status: { in: ['queued', 'accepted'] } },
-          data: { status: 'accepted', factoryId: e.factoryId, host: e.host, acceptedAt: at },
-        });
-        if (first.count) {
-          await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} accepted by factory ${e.factoryId} (${e.host})`);
-          await this.repo.transition(e.campaignKey, ['queued'], 'initializing');
-          return;
-        }
-        return this.takeOver(e, at);
+        await this.ingest.openRun(e.chunkId, e.run, e.factoryId, e.host, at);
+        if (!(await this.ingest.firstAccept(e.chunkId, e.factoryId, e.host, at))) return this.takeOver(e, at);
+        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} accepted by factory ${e.factoryId} (${e.host})`);
+        await this.repo.transition(e.campaignKey, ['queued'], 'initializing');
+        return;
       }
       case 'started':
-        await this.prisma.chunk.updateMany({ where: { id: e.chunkId, status: { in: ['queued', 'accepted'] } }, data: { status: 'running', startedAt: at } });
-        return;
+        return this.ingest.started(e.chunkId, at);
       case 'finished':
-        await ended('finished');
-        await this.prisma.chunk.updateMany({
-          where: { id: e.chunkId, status: { notIn: ['finished', 'failed'] } },
-          data: { status: 'finished', finishedAt: at, lastSeq: e.lastSeq ?? -1, lostAt: null },
-        });
-        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${(e.lastSeq ?? -1) + 1} snapshots`);
+        await this.ingest.endRun(e.chunkId, e.run, 'finished', at, lastSeq);
+        await this.ingest.ended(e.chunkId, 'finished', at, lastSeq);
+        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${lastSeq + 1} snapshots`);
         return;
       case 'failed':
-        await ended('failed');
-        await this.prisma.chunk.updateMany({
-          where: { id: e.chunkId, status: { notIn: ['finished', 'failed'] } },
-          data: { status: 'failed', finishedAt: at, lastSeq: e.lastSeq ?? -1, error: e.error ?? 'unknown error' },
-        });
+        await this.ingest.endRun(e.chunkId, e.run, 'failed', at, lastSeq);
+        await this.ingest.ended(e.chunkId, 'failed', at, lastSeq, e.error);
         await this.repo.event(e.campaignKey, 'ERROR', `Chunk ${e.chunkId} failed on factory ${e.factoryId}: ${e.error ?? 'unknown error'}`);
         return;
       case 'superseded':
-        await ended('superseded');
-        await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: run ${e.run} on factory ${e.factoryId} stopped after ${(e.lastSeq ?? -1) + 1} snapshots, as another run had taken the chunk over (Redis was unreachable longer than the job lock)`);
+        await this.ingest.endRun(e.chunkId, e.run, 'superseded', at, lastSeq);
+        await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: run ${e.run} on factory ${e.factoryId} stopped after ${lastSeq + 1} snapshots, as another run had taken the chunk over (Redis was unreachable longer than the job lock)`);
         return;
       case 'handed_back':
-        await ended('handed_back');
+        await this.ingest.endRun(e.chunkId, e.run, 'handed_back', at, lastSeq);
         // Waiting in the queue for the next factory; lost if none takes it (orchestrator).
-        await this.prisma.chunk.updateMany({ where: { id: e.chunkId, status: { in: ['running', 'accepted'] }, factoryId: e.factoryId }, data: { status: 'handed_back', lostAt: at } });
-        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} handed back by factory ${e.factoryId} (shutting down) after ${(e.lastSeq ?? -1) + 1} snapshots; another factory of the zone continues it`);
+        await this.ingest.handedBack(e.chunkId, e.factoryId, at);
+        await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} handed back by factory ${e.factoryId} (shutting down) after ${lastSeq + 1} snapshots; another factory of the zone continues it`);
         return;
     }
   }
@@ -211,14 +166,9 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
    * the chunk back. The chunk continues on the new factory; a run still `running` is lost.
    */
   private async takeOver(e: ChunkEvent, at: Date): Promise<void> {
-    const chunk = await this.prisma.chunk.findUnique({ where: { id: e.chunkId } });
+    const chunk = await this.ingest.findChunk(e.chunkId);
     if (!chunk || chunk.status === 'finished' || chunk.status === 'failed') return;
-    await this.prisma.chunkRun.updateMany({ where: { chunkId: e.chunkId, run: { not: e.run }, outcome: 'running' }, data: { outcome: 'lost', endedAt: at } });
-    const moved = await this.prisma.chunk.updateMany({
-      where: { id: e.chunkId, status: { in: ['running', 'lost', 'accepted', 'handed_back'] } },
-      data: { status: 'running', factoryId: e.factoryId, host: e.host, lostAt: null },
-    });
-    if (!moved.count) return;
+    if (!(await this.ingest.takeOver(e.chunkId, e.run, e.factoryId, e.host, at))) return;
     const previous = chunk.factoryId ?? 'no factory';
     await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId} taken over by factory ${e.factoryId} (${e.host}) from ${previous}; it continues from its last reported progress`);
     this.log.warn({ campaign: e.campaignKey, chunk: e.chunkId, from: previous, to: e.factoryId }, 'chunk taken over');

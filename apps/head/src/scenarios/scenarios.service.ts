@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ACTIVE_STATUSES, scenarioSchema, type Scenario, type ScenarioRecord } from '@barrage/contracts';
-import { PrismaService } from '../infra/prisma.service.js';
+import { scenarioSchema, type Scenario, type ScenarioRecord } from '@barrage/contracts';
+import { ScenariosRepository } from './scenarios.repository.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import type { ScenarioVersion } from '../generated/prisma/client.js';
 
@@ -8,17 +8,15 @@ import type { ScenarioVersion } from '../generated/prisma/client.js';
 /** Stored, versioned scenarios (docs/api.md#scenarios): every POST of a name adds a version. */
 @Injectable()
 export class ScenariosService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly repo: ScenariosRepository) {}
 
   async save(body: unknown): Promise<ScenarioRecord> {
     const scenario = parseOr400(scenarioSchema, body, 'scenario');
     // Serialisable retry loop: two concurrent saves of one name must not both take version n+1.
     for (let attempt = 0; ; attempt++) {
-      const latest = await this.prisma.scenarioVersion.findFirst({ where: { name: scenario.name }, orderBy: { version: 'desc' } });
+      const latest = await this.repo.latest(scenario.name);
       try {
-        const row = await this.prisma.scenarioVersion.create({
-          data: { name: scenario.name, version: (latest?.version ?? 0) + 1, definition: scenario as object },
-        });
+        const row = await this.repo.create(scenario.name, (latest?.version ?? 0) + 1, scenario as object);
         return toRecord(row);
       } catch (e) {
         if ((e as { code?: string }).code !== 'P2002' || attempt > 5) throw e;
@@ -27,28 +25,27 @@ export class ScenariosService {
   }
 
   async list(): Promise<ScenarioRecord[]> {
-    const rows = await this.prisma.scenarioVersion.findMany({ distinct: ['name'], orderBy: [{ name: 'asc' }, { version: 'desc' }] });
-    return rows.map(toRecord);
+    return (await this.repo.latestOfEach()).map(toRecord);
   }
 
   async get(name: string): Promise<ScenarioRecord> {
-    const row = await this.prisma.scenarioVersion.findFirst({ where: { name }, orderBy: { version: 'desc' } });
+    const row = await this.repo.latest(name);
     if (!row) throw notFound(`scenario "${name}"`);
     return toRecord(row);
   }
 
   /** The latest version of each name, or the names that do not exist. */
   async resolve(names: string[]): Promise<{ found: Map<string, ScenarioRecord>; missing: string[] }> {
-    const rows = await this.prisma.scenarioVersion.findMany({ where: { name: { in: names } }, distinct: ['name'], orderBy: [{ name: 'asc' }, { version: 'desc' }] });
+    const rows = await this.repo.latestOfEach(names);
     const found = new Map(rows.map((r) => [r.name, toRecord(r)]));
     return { found, missing: names.filter((n) => !found.has(n)) };
   }
 
   async remove(name: string): Promise<void> {
     await this.get(name);
-    const running = await this.prisma.chunk.findFirst({ where: { scenario: name, campaign: { status: { in: [...ACTIVE_STATUSES] } } }, select: { campaignKey: true } });
-    if (running) throw conflict(`scenario "${name}" is used by campaign ${running.campaignKey}, which is still running`);
-    await this.prisma.scenarioVersion.deleteMany({ where: { name } });
+    const running = await this.repo.activeCampaignUsing(name);
+    if (running) throw conflict(`scenario "${name}" is used by campaign ${running}, which is still running`);
+    await this.repo.deleteAll(name);
   }
 }
 
