@@ -6,6 +6,8 @@
  * gathers the numbers and acts on the verdicts.
  */
 
+import type { LatencySummary } from './summary.js';
+
 /** The metrics a threshold may name, normalised (`avg` → mean, `med` and `p(50)` → p50). */
 export const THRESHOLD_METRICS = [
   'p50',
@@ -61,16 +63,7 @@ export interface ThresholdError {
 }
 
 /** The numbers a threshold is judged on, for one interval or the whole run of a target. */
-export interface ObservedNumbers {
-  p50: number;
-  p75: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  mean: number;
-  min: number;
-  max: number;
+export interface ObservedNumbers extends Omit<LatencySummary, 'count' | 'stdDev'> {
   /** Failed requests / requests, in [0, 1]. */
   errorRate: number;
   rps: number;

@@ -1,44 +1,10 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
 import { originHostLength, requestWireBytes, responseHeadBytes } from './wire-bytes';
-
-/**
- * A raw HTTP/1.1 server on node:net: counts the bytes of each request exactly as they arrive
- * on the socket (head up to the blank line, then content-length bytes of body) and answers
- * with a fixed raw response.
- */
-interface Received {
-  method: string;
-  head: string;
-  bytes: number;
-}
+import { startRawHttpServer } from './raw-http-server.test-support';
 
 const RESPONSE_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nX-Long: ' + 'v'.repeat(100) + '\r\n\r\n';
 
-function rawServer(): Promise<{ server: Server; port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((socket: Socket) => {
-    let buf = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end + 4).toString('latin1');
-        const m = /\r\ncontent-length: *(\d+)\r\n/i.exec(head);
-        const bodyLength = m ? Number(m[1]) : 0;
-        const total = end + 4 + bodyLength;
-        if (buf.length < total) return;
-        const method = head.slice(0, head.indexOf(' '));
-        received.push({ method, head, bytes: total });
-        buf = buf.subarray(total);
-        socket.write(method === 'HEAD' ? RESPONSE_HEAD : RESPONSE_HEAD + 'hello');
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, received })));
-}
+const rawServer = () => startRawHttpServer((method) => ({ response: method === 'HEAD' ? RESPONSE_HEAD : RESPONSE_HEAD + 'hello' }));
 
 /** Sends one request with undici's dispatch (as the factory does); resolves with what onHeaders saw. */
 function send(client: Client, opts: Dispatcher.DispatchOptions): Promise<{ rawHeaders: Buffer[]; statusText: string; body: number }> {
@@ -72,12 +38,12 @@ describe('requestWireBytes', () => {
 
   beforeAll(async () => {
     srv = await rawServer();
-    origin = `http://127.0.0.1:${srv.port}`;
+    origin = srv.origin;
     client = new Client(origin, { pipelining: 1, keepAliveTimeout: 30_000 });
   });
   afterAll(async () => {
     await client.close();
-    await new Promise((r) => srv.server.close(r));
+    await srv.close();
   });
 
   const cases: { name: string; method: string; path: string; headers: string[] | null; body: string | null }[] = [
@@ -105,13 +71,13 @@ describe('requestWireBytes', () => {
 
   for (const c of cases) {
     it(`equals what the socket receives: ${c.name}`, async () => {
-      const before = srv.received.length;
+      const before = srv.exchanges.length;
       const r = await send(client, { origin, method: c.method as Dispatcher.HttpMethod, path: c.path, headers: c.headers ?? undefined, body: c.body });
-      expect(srv.received.length).toBe(before + 1);
-      const got = srv.received[before]!;
+      expect(srv.exchanges.length).toBe(before + 1);
+      const got = srv.exchanges[before]!;
       expect(got.method).toBe(c.method);
       const bodyBytes = c.body === null ? 0 : Buffer.byteLength(c.body);
-      expect(requestWireBytes(c.method, origin, c.path, c.headers, bodyBytes)).toBe(got.bytes);
+      expect(requestWireBytes(c.method, origin, c.path, c.headers, bodyBytes)).toBe(got.requestBytes);
       // and the response head, as onHeaders hands it over
       expect(responseHeadBytes(r.rawHeaders, r.statusText)).toBe(RESPONSE_HEAD.length);
       expect(r.body).toBe(c.method === 'HEAD' ? 0 : 5);

@@ -1,23 +1,13 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { StepRecorder, summarizeEncoded, type StepIntervalData } from '@barrage/metrics';
 import { scenarioSchema, stepSnapshotSchema, type ScenarioInput } from '@barrage/contracts';
 import { ClusterClock } from '../clock';
 import { Connections } from '../http/connections';
 import { compileScenario } from '../scenario/compiled';
 import { Iteration, prepareSteps, type IterationContext } from './iteration';
+import { startRawHttpServer } from '../http/raw-http-server.test-support';
 
-/**
- * A raw HTTP/1.1 server on node:net that counts every byte each request puts on the socket
- * and each response it writes, so the factory's byte counts can be compared exactly. The
- * response depends on the path: /404 → 404, /500 → 500, /slow → 200 after 30 ms, else 200.
- */
-interface Exchange {
-  method: string;
-  path: string;
-  requestBytes: number;
-  responseBytes: number;
-}
-
+/** The raw server's answers: /404 → 404, /500 → 500, /slow → 200 after 30 ms, /big a 20 kB body, else 200. */
 function responseFor(method: string, path: string): string {
   const status = path.startsWith('/404') ? '404 Not Found' : path.startsWith('/500') ? '500 Internal Server Error' : '200 OK';
   const body = path.startsWith('/big') ? 'b'.repeat(20_000) : 'hello world';
@@ -25,35 +15,7 @@ function responseFor(method: string, path: string): string {
   return method === 'HEAD' ? head : head + body;
 }
 
-async function rawServer(): Promise<{ server: Server; origin: string; exchanges: Exchange[]; sockets: number }> {
-  const state = { server: null as unknown as Server, origin: '', exchanges: [] as Exchange[], sockets: 0 };
-  state.server = createServer((socket: Socket) => {
-    state.sockets++;
-    let buf = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end + 4).toString('latin1');
-        const m = /\r\ncontent-length: *(\d+)\r\n/i.exec(head);
-        const total = end + 4 + (m ? Number(m[1]) : 0);
-        if (buf.length < total) return;
-        const [method, path] = head.split(' ') as [string, string];
-        buf = buf.subarray(total);
-        const response = responseFor(method, path);
-        const ex: Exchange = { method, path, requestBytes: total, responseBytes: Buffer.byteLength(response) };
-        state.exchanges.push(ex);
-        if (path.startsWith('/slow')) setTimeout(() => socket.write(response), 30);
-        else socket.write(response);
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => state.server.listen(0, '127.0.0.1', r));
-  state.origin = `http://127.0.0.1:${(state.server.address() as { port: number }).port}`;
-  return state;
-}
+const rawServer = () => startRawHttpServer((method, path) => ({ response: responseFor(method, path), delayMs: path.startsWith('/slow') ? 30 : 0 }));
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -99,7 +61,7 @@ describe('Iteration: what a step records', () => {
     srv = await rawServer();
   });
   afterEach(async () => {
-    await new Promise((r) => srv.server.close(r));
+    await srv.close();
   });
 
   it('bytesOut and bytesIn equal what crosses the socket: GET, POST with body and headers, templated, HEAD', async () => {
