@@ -105,7 +105,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
         log.warn({ chunk: data.chunkId, ...out }, 'chunk superseded');
         throw new DelayedError(); // BullMQ leaves the job alone: its lock is the other run's
       }
-      publisher.event({ ...base, event: 'finished', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
+      publisher.event({ ...base, event: 'finished', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations, ...(out.rowsExhausted ? { rowsExhausted: true } : {}) });
       log.info({ chunk: data.chunkId, ...out }, 'chunk finished');
       // Redelivered meanwhile: the job's lock is the new delivery's, which completes it.
       if (redelivered.delete(data.chunkId)) throw new DelayedError();

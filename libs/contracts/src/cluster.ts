@@ -27,6 +27,8 @@ export const redisKeys = {
    * on hand-back: a factory taking the chunk over resumes there instead of skipping the gap.
    */
   chunkProgress: (chunkId: string) => `barrage:chunk:${chunkId}:progress`,
+  /** `unique` data rows: the next row index not yet handed to a chunk (INCRBY reserves a block). */
+  uniqueRows: (campaignKey: string, scenario: string) => `barrage:campaign:${campaignKey}:rows:${scenario}`,
 } as const;
 
 /** A chunk's progress, as written at `redisKeys.chunkProgress`. */

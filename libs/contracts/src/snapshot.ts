@@ -37,6 +37,17 @@ export const failureSampleSchema = z.object({
 });
 export type FailureSample = z.output<typeof failureSampleSchema>;
 
+/** A streamed step's interval (docs/metrics.md#streamed-responses). */
+export const streamSnapshotSchema = z.object({
+  responses: count,
+  events: count,
+  /** HdrHistogram, compressed base64, microseconds: send → first event (SSE) or first body byte. */
+  firstEvent: z.string(),
+  /** Token counts found at the step's tokenUsagePath, summed by field. */
+  tokens: counts.default({}),
+});
+export type StreamSnapshot = z.output<typeof streamSnapshotSchema>;
+
 /** One step's interval data, as the factory's StepRecorder swaps it out (libs/metrics). */
 export const stepSnapshotSchema = z.object({
   step: z.string(),
@@ -57,6 +68,7 @@ export const stepSnapshotSchema = z.object({
   latency: z.string(),
   /** From the actual send. */
   serviceTime: z.string(),
+  stream: streamSnapshotSchema.optional(),
 });
 export type StepSnapshot = z.output<typeof stepSnapshotSchema>;
 
@@ -112,6 +124,8 @@ export const chunkEventSchema = z.object({
   /** With `finished`, `failed` and `handed_back`: the seq of the run's last snapshot (-1 when it sent none). */
   lastSeq: z.number().int().min(-1).optional(),
   iterations: count.optional(),
+  /** With `finished`: `unique` data rows ran out and the chunk's minions ended for it. */
+  rowsExhausted: z.boolean().optional(),
   error: z.string().optional(),
 });
 export type ChunkEvent = z.output<typeof chunkEventSchema>;

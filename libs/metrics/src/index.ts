@@ -23,6 +23,7 @@ export {
   type FailureKind,
   type FailureSampleData,
   type StepIntervalData,
+  type StreamIntervalData,
   type TimingSums,
 } from './recorder.js';
 export { addCount, mergeCounts } from './counts.js';

@@ -245,8 +245,30 @@ describe('StepRecorder', () => {
     expect(isFailureKind(3)).toBe(false);
     expect(FAILURE_KINDS).toEqual([
       'timeout', 'connect_refused', 'connect_reset', 'dns', 'tls',
-      'http_4xx', 'http_5xx', 'check_failed', 'dropped', 'other',
+      'http_4xx', 'http_5xx', 'check_failed', 'extract_failed', 'dropped', 'other',
     ]);
+  });
+
+  describe('streamed steps', () => {
+    it('records time to first event apart from latency, events and token sums, per interval', () => {
+      const r = new StepRecorder('chat', { streamed: true });
+      r.recordStream(40_000, 12);
+      r.recordStream(60_000, 8);
+      r.recordStream(-1, 0); // a stream that sent nothing
+      r.recordTokens('total_tokens', 15);
+      r.recordTokens('total_tokens', 5);
+      r.recordTokens('prompt_tokens', 0);
+      const d = r.swap();
+      expect(d.stream).toMatchObject({ responses: 3, events: 20, tokens: { total_tokens: 20 } });
+      const h = decodeHistogram(d.stream!.firstEvent);
+      expect(h.totalCount).toBe(2);
+      expect(h.maxValue).toBeGreaterThanOrEqual(59_000);
+      expect(r.swap().stream).toMatchObject({ responses: 0, events: 0, tokens: {} });
+    });
+
+    it('a step that is not streamed carries no stream data', () => {
+      expect(new StepRecorder('s').swap().stream).toBeUndefined();
+    });
   });
 
   describe('checks, timings and failure samples', () => {

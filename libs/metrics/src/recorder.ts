@@ -31,6 +31,7 @@ export const FAILURE_KINDS = [
   'http_4xx',
   'http_5xx',
   'check_failed',
+  'extract_failed',
   'dropped',
   'other',
 ] as const;
@@ -99,6 +100,20 @@ export interface StepIntervalData {
   latency: string;
   /** Service time (actual send → end), µs, compressed base64 HDR histogram. */
   serviceTime: string;
+  /** Streamed steps only (docs/metrics.md#streamed-responses). */
+  stream?: StreamIntervalData;
+}
+
+/** A streamed step's interval: time to first event, events and token counts. */
+export interface StreamIntervalData {
+  /** Responses read as a stream. */
+  responses: number;
+  /** Events (SSE) or body chunks (chunked) over those responses. */
+  events: number;
+  /** Send → first event (SSE) or first body byte (chunked), µs, compressed base64 HDR histogram. */
+  firstEvent: string;
+  /** Token counts found at the step's tokenUsagePath, summed by field name. */
+  tokens: Record<string, number>;
 }
 
 /** Status codes 0–599 are counted in a fixed array; anything else goes to a (rare) map. */
@@ -118,7 +133,9 @@ const C_CONNECTIONS = 8;
 const C_FIRST_BYTE_US = 9;
 const C_DOWNLOAD_US = 10;
 const C_RESPONSES = 11;
-const C_KIND0 = 12;
+const C_STREAMS = 12;
+const C_EVENTS = 13;
+const C_KIND0 = 14;
 const C_SAMPLES0 = C_KIND0 + FAILURE_KINDS.length;
 const C_SIZE = C_SAMPLES0 + FAILURE_KINDS.length;
 
@@ -141,10 +158,12 @@ function kindIndex(kind: string): number {
       return 6;
     case 'check_failed':
       return 7;
-    case 'dropped':
+    case 'extract_failed':
       return 8;
+    case 'dropped':
+      return 9;
     default:
-      return 9; // other
+      return 10; // other
   }
 }
 
@@ -180,13 +199,21 @@ export class StepRecorder {
   private readonly oddStatuses = new Map<number, number>();
   private readonly checks = new Map<string, number>();
   private samples: FailureSampleData[] = [];
+  /** Streamed steps: time to first event, and token sums by field. */
+  private firstEventActive: Histogram | null = null;
+  private firstEventSpare: Histogram | null = null;
+  private readonly tokens = new Map<string, number>();
 
-  constructor(step: string) {
+  constructor(step: string, options: { streamed?: boolean } = {}) {
     this.step = step;
     this.latencyActive = createLatencyHistogram();
     this.latencySpare = createLatencyHistogram();
     this.serviceActive = createLatencyHistogram();
     this.serviceSpare = createLatencyHistogram();
+    if (options.streamed) {
+      this.firstEventActive = createLatencyHistogram();
+      this.firstEventSpare = createLatencyHistogram();
+    }
   }
 
   /** Requests recorded so far in the current interval. */
@@ -281,6 +308,24 @@ export class StepRecorder {
   }
 
   /**
+   * A streamed response ended (a recorder built with `streamed`): `firstEventUs` from the send
+   * to its first event or body byte (-1: none came), `events` events or chunks read.
+   */
+  recordStream(firstEventUs: number, events: number): void {
+    const c = this.c;
+    c[C_STREAMS]++;
+    c[C_EVENTS] += events;
+    if (firstEventUs >= 0 && this.firstEventActive !== null) recordMicros(this.firstEventActive, firstEventUs);
+  }
+
+  /** Token counts found in a streamed response's events, by field name (e.g. `total_tokens`). */
+  recordTokens(field: string, n: number): void {
+    if (!(n > 0)) return;
+    const m = this.tokens;
+    m.set(field, (m.get(field) ?? 0) + n);
+  }
+
+  /**
    * Whether a failure of `kind` would be kept as a sample: fewer than MAX_SAMPLES_PER_KIND of
    * that kind (unknown kinds: `other`) this interval. A counter check; ask before building the
    * sample's strings.
@@ -345,6 +390,7 @@ export class StepRecorder {
       serviceTime: svc.totalCount > 0 ? encodeHistogram(svc) : emptyHistogramEncoded(),
     };
 
+    if (this.firstEventActive !== null) data.stream = this.swapStream();
     if (lat.totalCount > 0) lat.reset();
     if (svc.totalCount > 0) svc.reset();
     c.fill(0);
@@ -353,6 +399,19 @@ export class StepRecorder {
     this.checks.clear();
     this.samples = []; // the returned array belongs to the caller now
     return data;
+  }
+
+  /** Before c is cleared: the stream's counters, histogram swapped and encoded. */
+  private swapStream(): StreamIntervalData {
+    const first = this.firstEventActive!;
+    this.firstEventActive = this.firstEventSpare;
+    this.firstEventSpare = first;
+    const tokens: Record<string, number> = {};
+    for (const [field, n] of this.tokens) addCount(tokens, field, n);
+    this.tokens.clear();
+    const stream = { responses: this.c[C_STREAMS], events: this.c[C_EVENTS], firstEvent: first.totalCount > 0 ? encodeHistogram(first) : emptyHistogramEncoded(), tokens };
+    if (first.totalCount > 0) first.reset();
+    return stream;
   }
 
   private countOddStatus(status: number): void {

@@ -9,7 +9,8 @@ import { Connections } from '../http/connections.js';
 import type { Publisher } from '../publisher.js';
 import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
 import { GeneratorHealth } from './generator-health.js';
-import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
+import { Iteration, ROWS_EXHAUSTED, ROWS_PENDING, prepareSteps, type IterationContext } from './iteration.js';
+import { UniqueRows } from './unique-rows.js';
 import type { LoadModel, LoadModelHost } from './load-model.js';
 import { ClosedModel } from './closed-model.js';
 import { OpenModel } from './open-model.js';
@@ -46,6 +47,17 @@ export interface ChunkOutcome {
   superseded: boolean;
   minionsStarted: number;
   droppedIterations: number;
+  /** `unique` data rows ran out and minions ended for it. */
+  rowsExhausted: boolean;
+}
+
+/**
+ * Rows reserved at once by a chunk: small enough that chunks share the rows evenly and few
+ * are stranded in a chunk that ends, large enough that Redis is asked rarely.
+ */
+function uniqueBlock(rows: number, job: ChunkJob): number {
+  const fraction = job.share.levels.reduce((f, l) => (f * l.weights[l.index]!) / l.weights.reduce((a, b) => a + b, 0), 1);
+  return Math.max(1, Math.min(100, Math.floor((rows * fraction) / 10)));
 }
 
 /**
@@ -93,6 +105,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private totalStarted = 0;
   private totalDropped = 0;
   private rowCursor = 0;
+  private readonly uniqueRows: UniqueRows | null;
 
   constructor(
     readonly job: ChunkJob,
@@ -104,7 +117,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
       : new Connections();
     this.scenario = compileScenario(job.scenario, job.variables);
-    this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name));
+    this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name, { streamed: s.stream !== null }));
+    const rows = this.scenario.rows;
+    this.uniqueRows = rows && this.scenario.rowMode === 'unique' ? new UniqueRows(rows, uniqueBlock(rows.length, job), deps.redis, job.campaignKey, job.scenarioName, deps.log) : null;
     this.prepared = prepareSteps(this.scenario, this.connections);
     this.control = new ControlWatcher(deps.redis, job.campaignKey, deps.announcements);
     this.model = job.rate ? new OpenModel(this) : new ClosedModel(this);
@@ -179,6 +194,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       superseded: this.superseded,
       minionsStarted: this.totalStarted,
       droppedIterations: this.totalDropped,
+      rowsExhausted: this.rowsExhausted,
     };
   }
 
@@ -305,12 +321,38 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.model.iterationEnded(it);
   }
 
-  nextRow(minionId: number): Record<string, string> | null {
+  nextRow(minionId: number): Record<string, string> | null | typeof ROWS_EXHAUSTED | typeof ROWS_PENDING {
     const rows = this.scenario.rows;
     if (!rows) return null;
+    if (this.uniqueRows !== null) {
+      const row = this.uniqueRows.take();
+      if (row === 'pending') return ROWS_PENDING;
+      if (row === 'exhausted') {
+        this.noteRowsExhausted();
+        return ROWS_EXHAUSTED;
+      }
+      return row;
+    }
     if (this.scenario.rowMode === 'random') return rows[Math.floor(Math.random() * rows.length)]!;
     return rows[(minionId + this.rowCursor++) % rows.length]!;
   }
+
+  whenRows(fn: () => void): void {
+    this.uniqueRows?.whenRows(fn);
+  }
+
+  private rowsExhaustedNoted = false;
+
+  /** Once per chunk: minions end for want of rows (the campaign's logs say so). */
+  private noteRowsExhausted(): void {
+    if (this.rowsExhaustedNoted) return;
+    this.rowsExhaustedNoted = true;
+    this.deps.log.info({ campaign: this.job.campaignKey, chunk: this.job.chunkId }, 'unique data rows exhausted: minions end');
+    this.rowsExhausted = true;
+  }
+
+  /** Reported with the chunk's end (ChunkOutcome). */
+  private rowsExhausted = false;
 
   private stop(hard: boolean): void {
     this.stopping = true;

@@ -53,7 +53,8 @@ export class ClosedModel implements LoadModel {
     const host = this.host;
     const now = host.clock.now();
     const lastDuration = it.endedAt - it.startedAt;
-    const mayReplay = host.job.replay && !host.stopping && now < host.endAt;
+    // A minion that found no `unique` data row left ends.
+    const mayReplay = host.job.replay && !host.stopping && !it.exhausted && now < host.endAt;
     // HARD completion: no iteration that its last duration says cannot finish in time.
     const fits = host.job.completion !== 'HARD' || now + lastDuration <= host.endAt;
     if (mayReplay && fits) {

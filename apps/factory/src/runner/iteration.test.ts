@@ -42,6 +42,7 @@ async function run(input: ScenarioInput, iterations = 1, spy?: (recorders: StepR
         recorders,
         connections,
         nextRow: () => null,
+        whenRows: () => undefined,
         iterationEnded(it) {
           if (++n < iterations) setImmediate(() => it.begin(0, n, clock.now()));
           else resolve();

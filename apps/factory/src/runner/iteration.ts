@@ -5,7 +5,7 @@ import type { Connections, OriginConnections } from '../http/connections.js';
 import { requestWireBytes, responseHeadBytes } from '../http/wire-bytes.js';
 import type { CompiledScenario, CompiledStep } from '../scenario/compiled.js';
 import { renderRequest } from '../scenario/compiled.js';
-import type { TemplateScope } from '../scenario/template.js';
+import { NEEDS_HEADERS, ResponseData, StreamReader, type TemplateScope } from '@barrage/scenario';
 
 /** What an iteration needs from its chunk; one object per chunk, shared by all iterations. */
 export interface IterationContext {
@@ -15,8 +15,17 @@ export interface IterationContext {
   connections: Connections;
   /** Called once per iteration when its last step ends (or it stops early). */
   iterationEnded(it: Iteration): void;
-  nextRow(minionId: number): Record<string, string> | null;
+  /**
+   * The minion's data row: a row, null (the scenario has none), ROWS_EXHAUSTED (`unique`
+   * rows all used: the minion ends) or ROWS_PENDING (more are on their way: `whenRows`).
+   */
+  nextRow(minionId: number): Record<string, string> | null | typeof ROWS_EXHAUSTED | typeof ROWS_PENDING;
+  /** Calls `fn` once more `unique` rows have arrived (or they are known to be exhausted). */
+  whenRows(fn: () => void): void;
 }
+
+export const ROWS_EXHAUSTED: unique symbol = Symbol('rows exhausted');
+export const ROWS_PENDING: unique symbol = Symbol('rows pending');
 
 interface PreparedStep {
   step: CompiledStep;
@@ -28,7 +37,7 @@ interface PreparedStep {
   path: string | null;
   /** Constant requests: bytes undici writes for one (head and body), computed once. */
   bytesOut: number;
-  /** Checks evaluated per response: the status check, maxLatencyMs, bodyContains, each when present. */
+  /** Checks evaluated per response: every check and every extraction. */
   checks: number;
 }
 
@@ -53,7 +62,7 @@ export function classifyError(err: unknown): FailureKind {
 
 export function prepareSteps(scenario: CompiledScenario, connections: Connections): PreparedStep[] {
   return scenario.steps.map((step) => {
-    const checks = (step.statusCheck !== null ? 1 : 0) + (step.maxLatencyMs !== null ? 1 : 0) + (step.bodyContains !== null ? 1 : 0);
+    const checks = step.checks.length + step.extractions.length;
     const constant = step.origin !== null && step.path !== null && step.staticHeaders !== null && (step.body === null || step.body.constant !== null);
     if (!constant) return { step, opts: null, conns: null, origin: null, path: null, bytesOut: 0, checks };
     const body = step.body?.constant ?? null;
@@ -83,6 +92,8 @@ export class Iteration implements Dispatcher.DispatchHandler {
   endedAt = 0;
   failed = false;
   stopped = false;
+  /** The minion found no `unique` data row left: it ends. */
+  exhausted = false;
 
   private stepIndex = 0;
   private stepIntended = 0;
@@ -92,7 +103,12 @@ export class Iteration implements Dispatcher.DispatchHandler {
   private status = 0;
   private bytesIn = 0;
   private bytesOut = 0;
-  private body: Buffer[] | null = null;
+  /** What checks and extractions read of the response in flight (steps that evaluate it). */
+  private readonly response = new ResponseData();
+  /** Per step: the reader of a streamed response, or null. */
+  private readonly readers: (StreamReader | null)[];
+  private reader: StreamReader | null = null;
+  private readonly nowBound = () => this.ctx.clock.now();
   /** Index of the connection carrying the request in flight, or -1. */
   private connection = -1;
   private conns: OriginConnections | null = null;
@@ -104,12 +120,15 @@ export class Iteration implements Dispatcher.DispatchHandler {
   private row: Record<string, string> | null = null;
   private readonly scope: TemplateScope;
   private readonly continueBound = () => this.runStep();
+  private readonly takeRowBound = () => this.takeRow();
 
   constructor(
     private readonly ctx: IterationContext,
     private readonly prepared: PreparedStep[],
   ) {
-    this.scope = { extracted: null, row: null, scenarioVars: ctx.scenario.scenarioVars, campaignVars: ctx.scenario.campaignVars, minionId: 0, iteration: 0 };
+    const sc = ctx.scenario;
+    this.scope = { extracted: null, row: null, campaignVars: sc.campaignVars, scenarioVars: sc.scenarioVars, secrets: sc.secrets, minionId: 0, iteration: 0 };
+    this.readers = prepared.map((p) => (p.step.stream === null ? null : new StreamReader(p.step.stream, p.step.tokenUsagePath)));
   }
 
   /** Starts an iteration due at `intendedStart` (cluster ms). */
@@ -123,7 +142,18 @@ export class Iteration implements Dispatcher.DispatchHandler {
     this.stepIndex = 0;
     this.stepIntended = intendedStart;
     this.extracted = null;
-    this.row = this.ctx.nextRow(minionId);
+    this.takeRow();
+  }
+
+  /** The data row, then the first step; a `unique` row may have to be waited for. */
+  private takeRow(): void {
+    const row = this.ctx.nextRow(this.minionId);
+    if (row === ROWS_PENDING) return this.ctx.whenRows(this.takeRowBound);
+    if (row === ROWS_EXHAUSTED) {
+      this.exhausted = true;
+      return this.finish();
+    }
+    this.row = row;
     this.runStep();
   }
 
@@ -139,7 +169,11 @@ export class Iteration implements Dispatcher.DispatchHandler {
     this.status = 0;
     this.headersAt = 0;
     this.bytesIn = 0;
-    this.body = p.step.needsBody ? [] : null;
+    if (p.step.evaluates) this.prepareResponse(p.step);
+    else {
+      this.reader = null;
+      this.response.chunks = null;
+    }
     this.abortRequest = null;
     let opts = p.opts;
     let conns = p.conns;
@@ -178,6 +212,14 @@ export class Iteration implements Dispatcher.DispatchHandler {
     conns!.client(this.connection).dispatch(opts, this);
   }
 
+  /** A step that looks at its response: keep what its checks read, and read its stream. */
+  private prepareResponse(step: CompiledStep): void {
+    const sse = step.stream === 'sse';
+    this.response.reset(step.needs, sse);
+    this.reader = this.readers[this.stepIndex]!;
+    this.reader?.reset(this.nowBound, this.response.events);
+  }
+
   onConnect(abort: (reason?: Error) => void): void {
     this.abortRequest = abort;
   }
@@ -187,12 +229,14 @@ export class Iteration implements Dispatcher.DispatchHandler {
     if (this.headersAt === 0) this.headersAt = this.ctx.clock.now();
     this.status = statusCode;
     this.bytesIn += responseHeadBytes(rawHeaders, statusText);
+    if ((this.prepared[this.stepIndex]!.step.needs & NEEDS_HEADERS) !== 0) this.response.rawHeaders = rawHeaders;
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     this.bytesIn += chunk.length;
-    if (this.body !== null) this.body.push(chunk);
+    if (this.reader !== null) this.reader.feed(chunk);
+    else if (this.response.chunks !== null) this.response.chunks.push(chunk);
     return true;
   }
 
@@ -210,36 +254,53 @@ export class Iteration implements Dispatcher.DispatchHandler {
     const serviceMs = end - this.sendAt;
     const status = this.status;
     let kind: FailureKind | null = null;
-    /** The first failed check: a check_failed sample's message. */
-    let failedCheck: string | null = null;
-    if (step.statusCheck !== null) {
-      if (!step.statusCheck.includes(status)) {
-        kind = 'check_failed';
-        failedCheck = step.checkNames.status;
-        recorder.recordCheckFailure(failedCheck);
+    if (!step.hasStatusCheck) {
+      if (status >= 500) kind = 'http_5xx';
+      else if (status >= 400) kind = 'http_4xx';
+    }
+    /** The first failed check or extraction: a sample's message. */
+    let failed: string | null = null;
+    if (step.evaluates) {
+      const r = this.response;
+      r.status = status;
+      r.latencyMs = serviceMs;
+      if (this.reader !== null) this.recordStream(recorder);
+      for (const check of step.checks) {
+        if (check.pass(r)) continue;
+        recorder.recordCheckFailure(check.name);
+        // A failed status check names the failure even when the status is a 4xx or 5xx.
+        if (check.isStatus || kind === null) kind = 'check_failed';
+        failed ??= check.name;
       }
-    } else if (status >= 500) kind = 'http_5xx';
-    else if (status >= 400) kind = 'http_4xx';
-    if (step.maxLatencyMs !== null && serviceMs > step.maxLatencyMs) {
-      kind ??= 'check_failed';
-      failedCheck ??= step.checkNames.latency;
-      recorder.recordCheckFailure(step.checkNames.latency);
+      for (const e of step.extractions) {
+        const value = e.take(r);
+        if (value !== undefined) (this.extracted ??= {})[e.name] = value;
+        else {
+          const name = `extract ${e.name}`;
+          recorder.recordCheckFailure(name);
+          kind ??= 'extract_failed';
+          failed ??= name;
+        }
+      }
+      if (p.checks !== 0) recorder.recordChecks(p.checks);
     }
-    if (step.bodyContains !== null && !Buffer.concat(this.body!).toString('utf8').includes(step.bodyContains)) {
-      kind ??= 'check_failed';
-      failedCheck ??= step.checkNames.body;
-      recorder.recordCheckFailure(step.checkNames.body);
-    }
-    if (p.checks !== 0) recorder.recordChecks(p.checks);
     recorder.recordResponse((end - this.stepIntended) * 1000, serviceMs * 1000, status, this.bytesIn, this.bytesOut, kind);
     const headersAt = this.headersAt === 0 ? end : this.headersAt;
     recorder.recordTimings((headersAt - this.sendAt) * 1000, (end - headersAt) * 1000);
     if (kind !== null && recorder.wantsSample(kind)) {
-      this.addSample(recorder, kind, status, kind === 'check_failed' ? failedCheck! : `HTTP ${status}`, end);
+      this.addSample(recorder, kind, status, failed ?? `HTTP ${status}`, end);
     }
-    // The step ended at `end`: the next one is due from there. Only a body check can take long
-    // enough since (it decodes the body) to be worth reading the clock again.
-    this.afterStep(kind === null, step.bodyContains === null ? end : this.ctx.clock.now());
+    // The step ended at `end`: the next one is due from there. Only reading the body can take
+    // long enough since (it decodes it) to be worth reading the clock again.
+    this.afterStep(kind === null, step.evaluates ? this.ctx.clock.now() : end);
+  }
+
+  /** A streamed response ended: time to its first event, its events and token counts. */
+  private recordStream(recorder: StepRecorder): void {
+    const reader = this.reader!;
+    reader.end();
+    recorder.recordStream(reader.firstEventAt < 0 ? -1 : (reader.firstEventAt - this.sendAt) * 1000, reader.events);
+    for (const [field, n] of reader.tokens) recorder.recordTokens(field, Math.round(n));
   }
 
   onError(err: Error): void {

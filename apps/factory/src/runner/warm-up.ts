@@ -43,6 +43,7 @@ export async function warmUp(clock: ClusterClock, opts: { requests?: number; max
         recorders: [new StepRecorder('warm-up')],
         connections,
         nextRow: () => null,
+        whenRows: () => undefined,
         iterationEnded(it) {
           done++;
           if (started < requests && performance.now() - t0 < maxMs) {

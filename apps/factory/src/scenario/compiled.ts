@@ -1,5 +1,5 @@
-import type { Check, Scenario, Step } from '@barrage/contracts';
-import { compileTemplate, type Template, type TemplateScope } from './template.js';
+import type { Scenario, Step } from '@barrage/contracts';
+import { NEEDS_BODY, compileCheck, compileExtraction, compileTemplate, type CompiledCheck, type CompiledExtraction, type Template, type TemplateScope } from '@barrage/scenario';
 
 /** A step prepared once per chunk so the hot path only renders what has variables. */
 export interface CompiledStep {
@@ -15,11 +15,16 @@ export interface CompiledStep {
   staticHeaders: string[] | null;
   body: Template | null;
   contentType: string | null;
-  statusCheck: number[] | null;
-  maxLatencyMs: number | null;
-  bodyContains: string | null;
-  checkNames: { status: string; latency: string; body: string };
-  needsBody: boolean;
+  checks: CompiledCheck[];
+  /** Without a status check, 4xx and 5xx answers are failures by themselves. */
+  hasStatusCheck: boolean;
+  extractions: CompiledExtraction[];
+  /** What the checks and extractions read of a response (NEEDS_HEADERS | NEEDS_BODY). */
+  needs: number;
+  /** Checks, extractions or a stream: the response is looked at, not only counted. */
+  evaluates: boolean;
+  stream: 'sse' | 'chunked' | null;
+  tokenUsagePath: string | undefined;
   timeoutMs: number;
   thinkTime: { min: number; max: number } | null;
   stopOnFailure: boolean;
@@ -30,9 +35,10 @@ export interface CompiledScenario {
   steps: CompiledStep[];
   loop: boolean;
   rows: Record<string, string>[] | null;
-  rowMode: 'sequential' | 'random';
+  rowMode: 'sequential' | 'random' | 'unique';
   scenarioVars: Record<string, string>;
   campaignVars: Record<string, string>;
+  secrets: Record<string, string>;
 }
 
 function compileBody(step: Step): { body: Template | null; contentType: string | null } {
@@ -43,10 +49,6 @@ function compileBody(step: Step): { body: Template | null; contentType: string |
   return { body: compileTemplate(new URLSearchParams(b.form).toString()), contentType: 'application/x-www-form-urlencoded' };
 }
 
-function checkOf<K extends string>(checks: Check[], key: K): (Check & Record<K, unknown>) | undefined {
-  return checks.find((c) => key in c) as (Check & Record<K, unknown>) | undefined;
-}
-
 export function compileStep(step: Step, index: number): CompiledStep {
   const url = compileTemplate(step.url);
   const parsed = url.constant !== null ? new URL(url.constant) : null;
@@ -54,9 +56,10 @@ export function compileStep(step: Step, index: number): CompiledStep {
   const headerList = Object.entries(step.headers).map(([name, value]) => ({ name: name.toLowerCase(), value: compileTemplate(value) }));
   if (contentType && !headerList.some((h) => h.name === 'content-type')) headerList.push({ name: 'content-type', value: compileTemplate(contentType) });
   const allConstant = headerList.every((h) => h.value.constant !== null);
-  const status = checkOf(step.checks, 'status');
-  const latency = checkOf(step.checks, 'maxLatencyMs');
-  const contains = checkOf(step.checks, 'bodyContains');
+  const checks = step.checks.map(compileCheck);
+  const extractions = Object.entries(step.extract).map(([name, e]) => compileExtraction(name, e));
+  let needs = 0;
+  for (const c of [...checks, ...extractions]) needs |= c.needs;
   return {
     index,
     name: step.name,
@@ -68,15 +71,13 @@ export function compileStep(step: Step, index: number): CompiledStep {
     staticHeaders: allConstant ? headerList.flatMap((h) => [h.name, h.value.constant!]) : null,
     body,
     contentType,
-    statusCheck: status ? (status.status as number[]) : null,
-    maxLatencyMs: latency ? (latency.maxLatencyMs as number) : null,
-    bodyContains: contains ? (contains.bodyContains as string) : null,
-    checkNames: {
-      status: status?.name ?? 'status',
-      latency: latency?.name ?? 'maxLatencyMs',
-      body: contains?.name ?? 'bodyContains',
-    },
-    needsBody: contains !== undefined,
+    checks,
+    hasStatusCheck: checks.some((c) => c.isStatus),
+    extractions,
+    needs,
+    evaluates: checks.length !== 0 || extractions.length !== 0 || step.stream !== undefined,
+    stream: step.stream ?? null,
+    tokenUsagePath: step.tokenUsagePath,
     timeoutMs: step.timeoutMs,
     thinkTime: step.thinkTimeMs === undefined ? null : typeof step.thinkTimeMs === 'number' ? { min: step.thinkTimeMs, max: step.thinkTimeMs } : step.thinkTimeMs,
     stopOnFailure: step.stopOnFailure,
@@ -92,6 +93,7 @@ export function compileScenario(s: Scenario, campaignVars: Record<string, string
     rowMode: s.data?.mode ?? 'sequential',
     scenarioVars: s.variables,
     campaignVars,
+    secrets: s.secrets,
   };
 }
 

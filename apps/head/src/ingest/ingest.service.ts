@@ -142,6 +142,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         await this.ingest.endRun(e.chunkId, e.run, 'finished', at, lastSeq);
         await this.ingest.ended(e.chunkId, 'finished', at, lastSeq);
         await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${lastSeq + 1} snapshots`);
+        if (e.rowsExhausted) await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: the scenario's unique data rows ran out; its minions ended before the plan did`);
         return;
       case 'failed':
         await this.ingest.endRun(e.chunkId, e.run, 'failed', at, lastSeq);

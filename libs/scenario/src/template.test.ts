@@ -5,6 +5,7 @@ const scope = (over: Partial<TemplateScope> = {}): TemplateScope => ({
   row: null,
   scenarioVars: {},
   campaignVars: {},
+  secrets: {},
   minionId: 7,
   iteration: 3,
   ...over,
@@ -16,10 +17,16 @@ describe('templates', () => {
     expect(t.constant).toBe('http://127.0.0.1/x');
   });
 
-  it('resolves extracted, then row, then scenario, then campaign variables', () => {
+  it('resolves extracted, then row, then campaign, then scenario variables', () => {
     const t = compileTemplate('{{a}}-{{b}}-{{c}}-{{d}}');
-    const s = scope({ extracted: { a: 'e' }, row: { a: 'r', b: 'r' }, scenarioVars: { a: 's', b: 's', c: 's' }, campaignVars: { d: 'c', c: 'c' } });
-    expect(t.render(s)).toBe('e-r-s-c');
+    const s = scope({ extracted: { a: 'e' }, row: { a: 'r', b: 'r' }, campaignVars: { a: 'c', b: 'c', c: 'c' }, scenarioVars: { d: 's', c: 's' } });
+    expect(t.render(s)).toBe('e-r-c-s');
+  });
+
+  it('reads secrets only as {{secret.name}}', () => {
+    const s = scope({ secrets: { key: 'k1' }, scenarioVars: { key: 'plain' } });
+    expect(compileTemplate('{{secret.key}}/{{key}}').render(s)).toBe('k1/plain');
+    expect(() => compileTemplate('{{secret.nope}}').render(s)).toThrow(/secret.nope/);
   });
 
   it('renders built-ins', () => {

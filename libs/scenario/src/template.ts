@@ -1,11 +1,18 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { RANDOM_INT_PATTERN, SECRET_PREFIX, TEMPLATE_PATTERN } from '@barrage/contracts';
 
-/** What a minion's templates can see, in resolution order (docs/api.md#templates). */
+/**
+ * What a minion's templates can see, in resolution order (docs/api.md#templates): values
+ * extracted earlier in the iteration, the data row, campaign variables (they override the
+ * scenario's, so one scenario serves several environments), scenario variables; then
+ * `{{secret.name}}` and the `$` built-ins.
+ */
 export interface TemplateScope {
   extracted: Record<string, string> | null;
   row: Record<string, string> | null;
-  scenarioVars: Record<string, string>;
   campaignVars: Record<string, string>;
+  scenarioVars: Record<string, string>;
+  secrets: Record<string, string>;
   minionId: number;
   iteration: number;
 }
@@ -27,14 +34,12 @@ export class UnresolvedTemplateError extends Error {
   }
 }
 
-const PATTERN = /\{\{\s*([^{}]+?)\s*\}\}/g;
-
 function builtin(name: string): ((scope: TemplateScope) => string) | null {
   if (name === '$minionId') return (s) => String(s.minionId);
   if (name === '$iteration') return (s) => String(s.iteration);
   if (name === '$uuid') return () => randomUUID();
   if (name === '$now') return () => new Date().toISOString();
-  const m = /^\$randomInt\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)$/.exec(name);
+  const m = RANDOM_INT_PATTERN.exec(name);
   if (m) {
     const lo = Number(m[1]);
     const hi = Number(m[2]);
@@ -44,14 +49,18 @@ function builtin(name: string): ((scope: TemplateScope) => string) | null {
 }
 
 function lookup(name: string): (scope: TemplateScope) => string | undefined {
-  return (s) => s.extracted?.[name] ?? s.row?.[name] ?? s.scenarioVars[name] ?? s.campaignVars[name];
+  if (name.startsWith(SECRET_PREFIX)) {
+    const secret = name.slice(SECRET_PREFIX.length);
+    return (s) => s.secrets[secret];
+  }
+  return (s) => s.extracted?.[name] ?? s.row?.[name] ?? s.campaignVars[name] ?? s.scenarioVars[name];
 }
 
 export function compileTemplate(text: string): Template {
   const parts: Part[] = [];
   const names: string[] = [];
   let last = 0;
-  for (const m of text.matchAll(PATTERN)) {
+  for (const m of text.matchAll(TEMPLATE_PATTERN)) {
     if (m.index > last) parts.push(text.slice(last, m.index));
     const name = m[1]!;
     names.push(name);
