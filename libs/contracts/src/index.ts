@@ -8,3 +8,4 @@ export * from './cluster.js';
 export * from './openapi.js';
 export * from './results.js';
 export * from './templates.js';
+export * from './try.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { campaignSearchSchema, createCampaignSchema, intervalsQuerySchema, patchCampaignSchema } from './campaign.js';
 import { scenarioSchema } from './scenario.js';
+import { tryOptionsSchema, tryResultSchema } from './try.js';
 import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, reportSchema, stepDetailSchema, stepsSchema } from './results.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -50,6 +51,7 @@ export function openApiDocument(version: string) {
       schemas: {
         Error: errorBody,
         Scenario: json(scenarioSchema),
+        TryResult: out(tryResultSchema),
         CreateCampaign: json(createCampaignSchema),
         PatchCampaign: json(patchCampaignSchema),
         Report: out(reportSchema),
@@ -65,6 +67,12 @@ export function openApiDocument(version: string) {
       '/scenarios': {
         post: { summary: 'Create a scenario or a new version of it', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Scenario' } } } }, responses: { '201': ok('The stored version'), ...errors } },
         get: { summary: 'List scenarios (latest versions)', responses: { '200': ok('Scenarios') } },
+      },
+      '/scenarios/try': {
+        post: { summary: 'Dry run of an unsaved scenario: one iteration, every step laid out', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Scenario' } } } }, responses: { '200': answer('Each step: request, response, timings, checks, extracted values', 'TryResult'), ...errors } },
+      },
+      '/scenarios/{name}/try': {
+        post: { summary: 'Dry run of the saved scenario (optional campaign variables)', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: false, content: { 'application/json': { schema: json(tryOptionsSchema) } } }, responses: { '200': answer('Each step: request, response, timings, checks, extracted values', 'TryResult'), ...errors } },
       },
       '/scenarios/{name}': {
         get: { summary: 'One scenario', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': ok('The latest version'), ...errors } },

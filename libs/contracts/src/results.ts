@@ -30,6 +30,11 @@ export const resourceNumbersSchema = z.strictObject({
   timingBreakdown: z.strictObject({ connectMs: n, tlsMs: n, firstByteMs: n, downloadMs: n, connections: n }),
   /** On the wire, HTTP heads included. */
   bytes: z.strictObject({ in: n, out: n }),
+  /**
+   * Streamed steps (docs/metrics.md#streamed-responses): time to first event (SSE) or first
+   * body byte (chunked) in ms, beside the latency to the last byte; events; token sums.
+   */
+  stream: z.strictObject({ responses: n, events: n, eventsPerResponse: n, timeToFirstEvent: latencySummarySchema, tokens: counts }).nullable(),
 });
 
 export const thresholdOutcomeSchema = z.strictObject({

@@ -219,3 +219,12 @@ export interface ScenarioRecord extends Scenario {
   version: number;
   createdAt: string;
 }
+
+/** What the API shows in place of a secret's value. */
+export const SECRET_MASK = '********';
+
+/** A stored scenario as the API may show it: secret values replaced by SECRET_MASK. */
+export function maskSecrets<T extends { secrets?: Record<string, string> }>(s: T): T {
+  if (!s.secrets || Object.keys(s.secrets).length === 0) return s;
+  return { ...s, secrets: Object.fromEntries(Object.keys(s.secrets).map((k) => [k, SECRET_MASK])) };
+}

@@ -4,7 +4,7 @@
  */
 import { mergeCounts } from './counts.js';
 import { decodeHistogram, emptyHistogramEncoded, mergeEncoded } from './histogram.js';
-import { emptyTimings, type FailureSampleData, type StepIntervalData, type TimingSums } from './recorder.js';
+import { emptyTimings, type FailureSampleData, type StepIntervalData, type StreamIntervalData, type TimingSums } from './recorder.js';
 import { summarize, type LatencySummary } from './summary.js';
 
 /** The derived numbers of one interval row (docs/metrics.md#intervals); latencies in milliseconds. */
@@ -93,6 +93,21 @@ export function mergeStepIntervals(list: readonly StepIntervalData[], step: stri
     samples,
     latency: mergeEncoded(list.map((d) => d.latency)),
     serviceTime: mergeEncoded(list.map((d) => d.serviceTime)),
+    ...mergeStreams(list),
+  };
+}
+
+/** Streamed steps' data merged, when any of `list` has some. */
+function mergeStreams(list: readonly StepIntervalData[]): { stream?: StreamIntervalData } {
+  const streams = list.flatMap((d) => (d.stream ? [d.stream] : []));
+  if (streams.length === 0) return {};
+  return {
+    stream: {
+      responses: streams.reduce((n, s) => n + s.responses, 0),
+      events: streams.reduce((n, s) => n + s.events, 0),
+      firstEvent: mergeEncoded(streams.map((s) => s.firstEvent)),
+      tokens: mergeCounts(streams.map((s) => s.tokens)),
+    },
   };
 }
 

@@ -2,3 +2,4 @@ export * from './template.js';
 export * from './response.js';
 export * from './checks.js';
 export * from './stream.js';
+export * from './request.js';

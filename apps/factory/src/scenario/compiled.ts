@@ -1,5 +1,5 @@
 import type { Scenario, Step } from '@barrage/contracts';
-import { NEEDS_BODY, compileCheck, compileExtraction, compileTemplate, type CompiledCheck, type CompiledExtraction, type Template, type TemplateScope } from '@barrage/scenario';
+import { compileCheck, compileRequestBody, compileRequestHeaders, compileExtraction, compileTemplate, type CompiledCheck, type CompiledExtraction, type Template, type TemplateScope } from '@barrage/scenario';
 
 /** A step prepared once per chunk so the hot path only renders what has variables. */
 export interface CompiledStep {
@@ -41,20 +41,11 @@ export interface CompiledScenario {
   secrets: Record<string, string>;
 }
 
-function compileBody(step: Step): { body: Template | null; contentType: string | null } {
-  const b = step.body;
-  if (!b) return { body: null, contentType: null };
-  if ('json' in b) return { body: compileTemplate(JSON.stringify(b.json)), contentType: 'application/json' };
-  if ('text' in b) return { body: compileTemplate(b.text), contentType: 'text/plain; charset=utf-8' };
-  return { body: compileTemplate(new URLSearchParams(b.form).toString()), contentType: 'application/x-www-form-urlencoded' };
-}
-
 export function compileStep(step: Step, index: number): CompiledStep {
   const url = compileTemplate(step.url);
   const parsed = url.constant !== null ? new URL(url.constant) : null;
-  const { body, contentType } = compileBody(step);
-  const headerList = Object.entries(step.headers).map(([name, value]) => ({ name: name.toLowerCase(), value: compileTemplate(value) }));
-  if (contentType && !headerList.some((h) => h.name === 'content-type')) headerList.push({ name: 'content-type', value: compileTemplate(contentType) });
+  const { body, contentType } = compileRequestBody(step);
+  const headerList = compileRequestHeaders(step, contentType);
   const allConstant = headerList.every((h) => h.value.constant !== null);
   const checks = step.checks.map(compileCheck);
   const extractions = Object.entries(step.extract).map(([name, e]) => compileExtraction(name, e));

@@ -6,6 +6,7 @@ import {
   createCampaignSchema,
   patchCampaignSchema,
   redisKeys,
+  templateProblems,
   type CampaignStatus,
   type CampaignSummary,
   type Page,
@@ -49,6 +50,9 @@ export class CampaignsService {
       const details = missing.map((n) => ({ path: `scenarios.${n}`, message: `unknown scenario "${n}": create it with POST /scenarios` }));
       throw new ApiError(400, 'VALIDATION_FAILED', details.map((d) => d.message).join('; '), details);
     }
+    // Now the campaign's variables are known, every template name must resolve.
+    const unresolved = [...found].flatMap(([n, s]) => templateProblems(s, payload.variables).map((p) => ({ path: `scenarios.${n}.${p.path.join('.')}`, message: `scenario "${n}": ${p.message}` })));
+    if (unresolved.length) throw new ApiError(400, 'VALIDATION_FAILED', unresolved.length === 1 ? unresolved[0]!.message : `${unresolved.length} template names cannot resolve: ${unresolved.map((d) => d.message).join('; ')}`, unresolved);
     const key = newCampaignKey();
     const jobs = allocateChunks({
       campaignKey: key,

@@ -1,4 +1,4 @@
-import { describeInterval, emptyTimings, mergeStepIntervals, type StepIntervalData, type TimingSums } from '@barrage/metrics';
+import { describeInterval, emptyTimings, mergeStepIntervals, type StepIntervalData, type StreamIntervalData, type TimingSums } from '@barrage/metrics';
 import type { Snapshot } from '@barrage/contracts';
 
 /** The key of an interval row; '*' is the roll-up over that dimension. */
@@ -66,6 +66,8 @@ export interface StoredRow extends RowKey, Gauges {
   failedChecks: unknown;
   checks: number;
   timings: unknown;
+  /** Streamed steps: merged StreamIntervalData; null otherwise. */
+  stream: unknown;
 }
 
 export function rowAsInterval(r: StoredRow): StepIntervalData {
@@ -84,6 +86,7 @@ export function rowAsInterval(r: StoredRow): StepIntervalData {
     samples: [],
     latency: r.histogram,
     serviceTime: r.serviceHistogram ?? r.histogram,
+    ...(r.stream ? { stream: r.stream as StreamIntervalData } : {}),
   };
 }
 
@@ -115,6 +118,7 @@ export function mergeRow(existing: StoredRow | undefined, c: RowContribution, re
     failedChecks: data.failedChecks,
     checks: data.checks,
     timings: data.timings as object,
+    ...(data.stream ? { stream: data.stream as object } : {}),
     minionsActive: (existing?.minionsActive ?? 0) + (g?.minionsActive ?? 0),
     minionsStarted: (existing?.minionsStarted ?? 0) + (g?.minionsStarted ?? 0),
     targetArrivals: (existing?.targetArrivals ?? 0) + (g?.targetArrivals ?? 0),

@@ -35,7 +35,7 @@ function durationSeconds(c: Campaign, rows: Interval[]): number {
 }
 
 /** An interval row as the API shows it: no histograms, numbers instead of bigints. */
-function publicRow({ histogram: _h, serviceHistogram: _s, campaignKey: _k, bytesIn, bytesOut, bucketStart, ...r }: Interval) {
+function publicRow({ histogram: _h, serviceHistogram: _s, stream: _st, campaignKey: _k, bytesIn, bytesOut, bucketStart, ...r }: Interval) {
   return { ...r, bucketStart: bucketStart.toISOString(), bytesIn: Number(bytesIn), bytesOut: Number(bytesOut) };
 }
 export type PublicInterval = ReturnType<typeof publicRow>;

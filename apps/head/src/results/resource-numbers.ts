@@ -3,7 +3,7 @@
  * whole campaign), merged exactly: histograms are merged, never their percentiles averaged.
  * One definition serves the report, the thresholds and the live stream, so they agree.
  */
-import { createMergeHistogram, decodeHistogram, emptyTimings, mergeCounts, mergeEncoded, mergeInto, summarize, summarizeEncoded, type LatencySummary, type TimingSums } from '@barrage/metrics';
+import { createMergeHistogram, decodeHistogram, emptyTimings, mergeCounts, mergeEncoded, mergeInto, summarize, summarizeEncoded, type LatencySummary, type StreamIntervalData, type TimingSums } from '@barrage/metrics';
 import type { ObservedNumbers } from '@barrage/metrics';
 
 /** The columns of an interval row these numbers need. */
@@ -20,6 +20,8 @@ export interface IntervalRowLike {
   timings: unknown;
   bytesIn: bigint;
   bytesOut: bigint;
+  /** Streamed steps' StreamIntervalData, merged per row; null for others. */
+  stream?: unknown;
 }
 
 export function sumTimings(rows: readonly IntervalRowLike[]): TimingSums {
@@ -70,6 +72,22 @@ export function resourceNumbers(rows: readonly IntervalRowLike[], durationSecond
     checks: { evaluated: checks, failed: failedChecks, passRate: checkPassRate(checks, failedChecks) },
     timingBreakdown: timingBreakdown(sumTimings(rows)),
     bytes: { in: sum(rows, (r) => Number(r.bytesIn)), out: sum(rows, (r) => Number(r.bytesOut)) },
+    stream: streamNumbers(rows),
+  };
+}
+
+/** Streamed steps' numbers over the rows that have some; null when none does. */
+export function streamNumbers(rows: readonly IntervalRowLike[]) {
+  const streams = rows.flatMap((r) => (r.stream ? [r.stream as StreamIntervalData] : []));
+  if (streams.length === 0) return null;
+  const responses = streams.reduce((n, s) => n + s.responses, 0);
+  const events = streams.reduce((n, s) => n + s.events, 0);
+  return {
+    responses,
+    events,
+    eventsPerResponse: responses > 0 ? events / responses : 0,
+    timeToFirstEvent: summarizeEncoded(mergeEncoded(streams.map((s) => s.firstEvent))),
+    tokens: mergeCounts(streams.map((s) => s.tokens)),
   };
 }
 

@@ -12,6 +12,19 @@ export class ScenariosController {
     return this.scenarios.save(body);
   }
 
+  /** Declared before ':name' routes so "try" is never taken for a scenario name. */
+  @Post('try')
+  @HttpCode(200)
+  tryUnsaved(@Body() body: unknown) {
+    return this.scenarios.tryUnsaved(body);
+  }
+
+  @Post(':name/try')
+  @HttpCode(200)
+  trySaved(@Param('name') name: string, @Body() body: unknown) {
+    return this.scenarios.trySaved(name, body);
+  }
+
   @Get()
   list() {
     return this.scenarios.list();

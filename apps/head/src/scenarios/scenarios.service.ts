@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { scenarioSchema, type Scenario, type ScenarioRecord } from '@barrage/contracts';
+import { maskSecrets, scenarioSchema, tryOptionsSchema, type Scenario, type ScenarioRecord, type TryResult } from '@barrage/contracts';
+import { tryScenario } from './try-run.js';
 import { ScenariosRepository } from './scenarios.repository.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import type { ScenarioVersion } from '../generated/prisma/client.js';
@@ -17,21 +18,38 @@ export class ScenariosService {
       const latest = await this.repo.latest(scenario.name);
       try {
         const row = await this.repo.create(scenario.name, (latest?.version ?? 0) + 1, scenario as object);
-        return toRecord(row);
+        return maskSecrets(toRecord(row));
       } catch (e) {
         if ((e as { code?: string }).code !== 'P2002' || attempt > 5) throw e;
       }
     }
   }
 
+  /** Secret values never leave the head: every answer masks them. */
   async list(): Promise<ScenarioRecord[]> {
-    return (await this.repo.latestOfEach()).map(toRecord);
+    return (await this.repo.latestOfEach()).map((r) => maskSecrets(toRecord(r)));
   }
 
   async get(name: string): Promise<ScenarioRecord> {
+    return maskSecrets(await this.latest(name));
+  }
+
+  private async latest(name: string): Promise<ScenarioRecord> {
     const row = await this.repo.latest(name);
     if (!row) throw notFound(`scenario "${name}"`);
     return toRecord(row);
+  }
+
+  /** One iteration of the saved scenario (docs/api.md#trying-a-scenario). */
+  async trySaved(name: string, body: unknown): Promise<TryResult> {
+    const { variables } = parseOr400(tryOptionsSchema, body ?? {}, 'try options');
+    const { version, createdAt: _, ...scenario } = await this.latest(name);
+    return tryScenario(scenario, version, variables);
+  }
+
+  /** One iteration of a scenario body that is not saved. */
+  async tryUnsaved(body: unknown): Promise<TryResult> {
+    return tryScenario(parseOr400(scenarioSchema, body, 'scenario'), null, {});
   }
 
   /** The latest version of each name, or the names that do not exist. */
@@ -42,7 +60,7 @@ export class ScenariosService {
   }
 
   async remove(name: string): Promise<void> {
-    await this.get(name);
+    await this.latest(name);
     const running = await this.repo.activeCampaignUsing(name);
     if (running) throw conflict(`scenario "${name}" is used by campaign ${running}, which is still running`);
     await this.repo.deleteAll(name);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "intervals" ADD COLUMN     "stream" JSONB;
