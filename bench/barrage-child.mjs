@@ -6,7 +6,9 @@
 //
 //   node bench/barrage-child.mjs '<json options>'
 //   options: { redisUrl, campaignKey, url, mode: 'closed' | 'open', minions, durationMs,
-//              rate, maxInFlight, leadMs }
+//              rate, maxInFlight, leadMs, checks }
+//   checks: the step checks its status and body (the body is kept and read), as a user's
+//   scenario with checks would; without it the step has none (the fastest path).
 import { importDist, importFactoryDep } from './lib.mjs';
 
 const opts = JSON.parse(process.argv[2]);
@@ -18,7 +20,8 @@ const { ClusterClock } = await importDist('apps/factory/dist/clock.js');
 const { Publisher } = await importDist('apps/factory/dist/publisher.js');
 const { ChunkRunner } = await importDist('apps/factory/dist/runner/chunk-runner.js');
 
-const scenario = { name: 'bench', steps: [{ name: 'get', method: 'GET', url: opts.url }] };
+const checks = opts.checks ? { checks: [{ status: [200] }, { bodyContains: 'ok' }] } : {};
+const scenario = { name: 'bench', steps: [{ name: 'get', method: 'GET', url: opts.url, ...checks }] };
 const share = { levels: [{ weights: [1], index: 0 }] };
 const base = {
   campaignKey: opts.campaignKey,

@@ -10,17 +10,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCH = join(ROOT, 'bench');
+/**
+ * Where the built workspace is imported from: this checkout, or another build of Barrage
+ * (run.mjs --base=<ref> points a child at a worktree of an older commit to compare with).
+ */
+export const DIST_ROOT = process.env.BARRAGE_BENCH_ROOT || ROOT;
 
 /** Imports a built module of the workspace (`libs/metrics/dist/index.js`, ...). */
 export function importDist(relative) {
-  const file = join(ROOT, relative);
+  const file = join(DIST_ROOT, relative);
   if (!existsSync(file)) throw new Error(`${relative} is missing: build first (node scripts/setup.mjs --build-only)`);
   return import(pathToFileURL(file).href);
 }
 
 /** Imports a dependency as the factory resolves it (pnpm keeps it under apps/factory). */
 export async function importFactoryDep(name) {
-  const require = createRequire(join(ROOT, 'apps/factory/package.json'));
+  const require = createRequire(join(DIST_ROOT, 'apps/factory/package.json'));
   return import(pathToFileURL(require.resolve(name)).href);
 }
 

@@ -129,7 +129,7 @@ async function waitQuiet() {
  * counted by the target, busy share of each core, and the CPU of everything that is neither
  * the target, the generator nor this script ("other load", in cores: other sessions, Redis...).
  */
-async function measured(target, cmd, args, timeoutMs) {
+async function measured(target, cmd, args, timeoutMs, env) {
   const [c, a] = pinned(0, cmd, args);
   await waitQuiet();
   const count0 = await target.count();
@@ -139,7 +139,7 @@ async function measured(target, cmd, args, timeoutMs) {
   const cores0 = coreTimes();
   const t0 = performance.now();
   let stopWatch = () => ({ peak: 0, cpuMs: 0 });
-  const r = await runChild(c, a, { timeoutMs, onSpawn: (child) => (stopWatch = watchProcess(child.pid)) });
+  const r = await runChild(c, a, { timeoutMs, env, onSpawn: (child) => (stopWatch = watchProcess(child.pid)) });
   const wallMs = performance.now() - t0;
   const gen = stopWatch();
   const cores1 = coreTimes();
@@ -210,11 +210,13 @@ async function redisTimeMs() {
   return Number(s) * 1000 + Number(us) / 1000;
 }
 
-async function runBarrage(target, mode, extra = {}) {
+/** `distRoot`: another build of Barrage to run instead of this one (--base). */
+async function runBarrage(target, mode, extra = {}, distRoot = null) {
   const campaignKey = `${RUN_ID}-${mode}-${Math.random().toString(36).slice(2, 8)}`;
   const opts = { redisUrl: REDIS_URL, campaignKey, url: target.url, mode, minions: CONNECTIONS, durationMs: DURATION_S * 1000, leadMs: 800, ...extra };
   const since = (await redisTimeMs()) - 1000;
-  const m = await measured(target, process.execPath, [join(BENCH, 'barrage-child.mjs'), JSON.stringify(opts)], (DURATION_S + 15) * 1000);
+  const env = distRoot ? { ...process.env, BARRAGE_BENCH_ROOT: distRoot } : undefined;
+  const m = await measured(target, process.execPath, [join(BENCH, 'barrage-child.mjs'), JSON.stringify(opts)], (DURATION_S + 15) * 1000, env);
   const res = JSON.parse(m.r.stdout.trim().split('\n').pop());
   const snapshots = await readStream(campaignKey, since);
   const durationS = opts.durationMs / 1000;
@@ -258,6 +260,23 @@ function table(rows) {
 }
 
 // ---------- main ----------
+
+/**
+ * A build of an older commit to compare with (--base=<ref>): a detached worktree under
+ * .barrage/bench-base/<ref>, installed and built once (pnpm from the local store).
+ */
+function prepareBase(ref) {
+  const dir = join(ROOT, '.barrage/bench-base', ref.replace(/[^\w.-]/g, '_'));
+  if (!existsSync(join(dir, 'apps/factory/dist/runner/chunk-runner.js'))) {
+    console.log(`building ${ref} in ${dir} for the comparison...`);
+    spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT });
+    const add = spawnSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'inherit' });
+    if (add.status !== 0) throw new Error(`git worktree add ${ref} failed`);
+    const setup = spawnSync(process.execPath, [join(dir, 'scripts/setup.mjs')], { cwd: dir, stdio: 'inherit', timeout: 600_000 });
+    if (setup.status !== 0) throw new Error(`building ${ref} failed`);
+  }
+  return dir;
+}
 
 function stackUp() {
   console.log('bench: starting the local stack (barrage stack up)');
@@ -310,7 +329,8 @@ async function main() {
   console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 
   const target = await startTarget(TARGET_KIND);
-  const results = { wrk: [], autocannon: [], barrage: [] };
+  const baseRoot = argv.base ? prepareBase(String(argv.base)) : null;
+  const results = { wrk: [], autocannon: [], barrage: [], 'barrage+checks': [], 'barrage@base': [] };
   const open = [];
   try {
     // Warm the target (and the page cache of every binary) before the first measured run.
@@ -323,12 +343,16 @@ async function main() {
         ['autocannon', () => runAutocannon(target)],
         ['barrage', () => runBarrage(target, 'closed')],
       ];
+      // The same closed loop with a status and a body check: what checks cost.
+      if (argv.checks === 'true') tools.push(['barrage+checks', () => runBarrage(target, 'closed', { checks: true })]);
+      // The same closed loop built from an older commit: no slower than before?
+      if (baseRoot) tools.push(['barrage@base', () => runBarrage(target, 'closed', {}, baseRoot)]);
       for (let round = 0; round < ROUNDS; round++) {
         const order = tools.map((_, i) => tools[(i + round) % tools.length]);
         for (const [name, fn] of order) {
           const r = await fn();
           results[name].push(r);
-          const more = name === 'barrage' ? `  snapshots ${k(r.snapshotRps)}/s  peak RSS ${mb(r.peakRss)}  max loop lag ${r.maxLagMs.toFixed(1)} ms  saturated intervals [${r.saturated.join(',')}] of ${r.snapshots}` : `  peak RSS ${mb(r.peakRss)}`;
+          const more = name.startsWith('barrage') ? `  snapshots ${k(r.snapshotRps)}/s  peak RSS ${mb(r.peakRss)}  max loop lag ${r.maxLagMs.toFixed(1)} ms  saturated intervals [${r.saturated.join(',')}] of ${r.snapshots}` : `  peak RSS ${mb(r.peakRss)}`;
           console.log(
             `  round ${round + 1}  ${pad(name, 10)} ${rpad(k(r.rps), 7)}/s  target-side ${rpad(k(r.targetRps), 7)}/s  conns ${r.connections}  generator CPU ${pct(r.genCpu)}  target CPU ${pct(r.targetCpu)}  other load ${r.otherLoad.toFixed(2)} cores  errors ${r.errors}${more}`,
           );
@@ -366,7 +390,7 @@ async function main() {
   if (results.barrage.length) {
     const med = (name, f) => median(results[name].map(f));
     const rows = [['closed loop, 50 conns', 'median req/s', 'runs', 'target-side', 'generator CPU', 'target CPU', 'peak RSS']];
-    for (const name of ['wrk', 'autocannon', 'barrage']) {
+    for (const name of Object.keys(results).filter((n) => results[n].length)) {
       rows.push([
         name,
         k(med(name, (r) => r.rps)),
@@ -383,6 +407,8 @@ async function main() {
     const b = median(results.barrage.map((r) => r.rps));
     console.log(`barrage / wrk        = ${(b / median(results.wrk.map((r) => r.rps))).toFixed(2)}`);
     console.log(`barrage / autocannon = ${(b / median(results.autocannon.map((r) => r.rps))).toFixed(2)}`);
+    if (results['barrage+checks'].length) console.log(`barrage+checks / barrage = ${(median(results['barrage+checks'].map((r) => r.rps)) / b).toFixed(2)}`);
+    if (results['barrage@base'].length) console.log(`barrage / barrage@${argv.base} = ${(b / median(results['barrage@base'].map((r) => r.rps))).toFixed(2)}`);
     console.log(`barrage peak RSS (closed loop): median ${mb(median(results.barrage.map((r) => r.peakRss)))}, max ${mb(Math.max(...results.barrage.map((r) => r.peakRss)))}`);
   }
   if (open.length) {
