@@ -201,3 +201,30 @@ it('exits 2 with a clear message on a bad file or an unreachable head', async ()
   expect(missing.code).toBe(2);
   expect(missing.stderr).toMatch(/cannot read .*nope\.json: ENOENT/);
 });
+
+it('documents every command and option with its default, and refuses unknown ones with a hint (exit 2)', async () => {
+  const help = await runCli(['--help'], { BARRAGE_HEAD: '' });
+  expect(help.code).toBe(0);
+  for (const command of ['stack', 'head', 'factory', 'target', 'demo', 'run', 'watch', 'ls']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+
+  const run = await runCli(['run', '--help'], { BARRAGE_HEAD: '' });
+  expect(run.code).toBe(0);
+  for (const option of ['--head <url>', '--key <key>', '--out <file>', '--junit <file>', '--html <file>', '--quiet']) expect(run.stdout).toContain(option);
+  expect(run.stdout).toMatch(/\(default:\s+"http:\/\/127\.0\.0\.1:8400"\)/);
+  // The environment gives the default, and help shows it; a key's value never appears.
+  const fromEnv = await runCli(['ls', '--help'], { BARRAGE_HEAD: 'http://head.example:8400', BARRAGE_KEY: 'secret-key' });
+  expect(fromEnv.stdout).toMatch(/\(default:\s+"http:\/\/head\.example:8400"\)/);
+  expect(fromEnv.stdout).toMatch(/--limit <n>[^]*\(default:\s+20\)/);
+  expect(fromEnv.stdout).not.toContain('secret-key');
+
+  const version = await runCli(['--version']);
+  expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(__dirname, '..', 'apps', 'cli', 'package.json'), 'utf8')).version);
+
+  const typo = await runCli(['run', 'x.json', '--jnuit', 'r.xml']);
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toMatch(/unknown option '--jnuit'\n\(Did you mean --junit\?\)/);
+  expect(typo.stderr).toMatch(/see 'barrage run --help'/);
+  const missing = await runCli(['watch']);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/missing required argument 'key'/);
+});
