@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse as parseJunit } from 'junit2json';
+import { reportSchema } from '@barrage/contracts';
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
 import { freePort, startCluster, waitFor, type Cluster } from './support/cluster';
 
@@ -128,6 +129,8 @@ it('passes the build when every threshold holds: exit 0, and report.json agrees 
   expect(r.stdout).toMatch(/status running/);
 
   const report = JSON.parse(readFileSync(out, 'utf8'));
+  // --out is the head's report as it answered, the documented shape.
+  expect(reportSchema.safeParse(report).error).toBeUndefined();
   expect(report.metadata.key).toBe(keys.passed);
   expect(report.metadata.result).toBe('passed');
   expect(report.summary.requests).toBe(100);

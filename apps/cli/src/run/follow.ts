@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import pc from 'picocolors';
-import { reportSchema, type CampaignSummary, type Report } from '@barrage/contracts';
+import type { CampaignSummary, Report } from '@barrage/contracts';
 import { createDisplay, type Display } from './display.js';
 import { EXIT_ERROR, exitCodeOf, type ExitCode } from './exit-code.js';
 import { CliError, type HeadClient } from './head-client.js';
@@ -30,12 +30,16 @@ async function writeOutput(path: string, text: string): Promise<void> {
   await writeFile(full, text);
 }
 
-/** The report once the head has it: a 409 means the campaign has not quite ended for it yet. */
+/**
+ * The report once the head has it: a 409 means the campaign has not quite ended for it yet.
+ * Not parsed with the strict `reportSchema`: a head newer than this CLI may add fields, and
+ * --out writes its answer as it came.
+ */
 async function fetchReport(client: HeadClient, key: string): Promise<Report> {
   const until = Date.now() + REPORT_WAIT_MS;
   for (;;) {
     const res = await client.fetch(`/campaigns/${encodeURIComponent(key)}/report`);
-    if (res.ok) return reportSchema.parse(await res.json());
+    if (res.ok) return (await res.json()) as Report;
     if (res.status !== 409 || Date.now() > until) throw new CliError(`GET /campaigns/${key}/report answered ${res.status}`);
     await new Promise((r) => setTimeout(r, 500));
   }
