@@ -9,3 +9,4 @@ export * from './openapi.js';
 export * from './results.js';
 export * from './templates.js';
 export * from './try.js';
+export * from './test-file.js';
