@@ -7,3 +7,4 @@ export * from './snapshot.js';
 export * from './cluster.js';
 export * from './openapi.js';
 export * from './results.js';
+export * from './schedule.js';
