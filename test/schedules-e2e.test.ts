@@ -7,6 +7,8 @@
  * seconds; what an HOURLY, DAILY or MONTHLY rule gives is pinned by libs/time's unit tests.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { startTarget, type RunningTarget } from '../apps/cli/src/target';
 import { requireEnv, startFactory, startHead, stopChild, waitFor, waitForEnd, type Api } from './support/cluster';
@@ -18,10 +20,12 @@ const tag = randomUUID().slice(0, 6);
 const zone = `sched-${tag}`;
 const scenario = `sched-get-${tag}`;
 /** One scenario per test, each on its own path of the target. */
-const PATHS = ['one-off', 'recurring', 'nowhere', 'past', 'idem'] as const;
+const PATHS = ['one-off', 'recurring', 'nowhere', 'past', 'idem', 'missed', 'late'] as const;
 let target: RunningTarget;
 let a: Api;
 let b: Api;
+/** The head started after the other two stopped (the last test). */
+let c: Api | undefined;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
@@ -40,8 +44,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // The database outlives this file: no schedule of it may fire during another test.
-  const left = a ? ((await a.request('GET', '/schedules?size=100')).body.elements as { id: string; campaign: { scenarios: object } }[]) : [];
-  for (const s of left.filter((x) => Object.keys(x.campaign.scenarios).some((n) => n.startsWith(scenario)))) await a.request('DELETE', `/schedules/${s.id}`);
+  const live = c ?? a;
+  const left = live ? ((await live.request('GET', '/schedules?size=100')).body.elements as { id: string; campaign: { scenarios: object } }[]) : [];
+  for (const s of left.filter((x) => Object.keys(x.campaign.scenarios).some((n) => n.startsWith(scenario)))) await live!.request('DELETE', `/schedules/${s.id}`);
   const codes = await Promise.all(children.map((c) => stopChild(c, 20_000)));
   await target?.close();
   expect(codes).toEqual(codes.map(() => 0));
@@ -186,4 +191,32 @@ it('replays a POST with the same Idempotency-Key; PATCH revalidates and recomput
   expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['scheduledAt', 'scheduling.restrictions.0']);
   expect((await a.request('DELETE', `/schedules/${id}`)).status).toBe(204);
   expect((await a.request('DELETE', `/schedules/${id}`)).status).toBe(404);
+});
+
+it('after a time with no head up: runs an occurrence missed by less than the grace, skips and logs an older one', async () => {
+  const graceMs = 10_000;
+  const t0 = Date.now();
+  const old = await a.request('POST', '/campaigns/schedule', { ...campaignBody('missed', 'missed', 3), scheduledAt: new Date(t0 + 4000).toISOString() });
+  const recent = await a.request('POST', '/campaigns/schedule', { ...campaignBody('late', 'late', 3), scheduledAt: new Date(t0 + 18_000).toISOString() });
+  expect([old.status, recent.status]).toEqual([201, 201]);
+  // Every head goes down before the first occurrence.
+  const [headA, headB] = children.splice(0, 2);
+  expect(await Promise.all([stopChild(headA!, 20_000), stopChild(headB!, 20_000)])).toEqual([0, 0]);
+  expect(Date.now()).toBeLessThan(t0 + 4000);
+  await new Promise((r) => setTimeout(r, t0 + 18_500 - Date.now()));
+  // Up again: the first is > 14 s late (skipped), the second late by the start-up time only.
+  const headTag = `sched-c-${tag}`;
+  const headC = await startHead(headTag, { ...requireEnv(), SCHEDULE_TEST_OCCURRENCE_EVERY_MS: String(EVERY_MS), SCHEDULE_MISFIRE_GRACE_MS: String(graceMs) });
+  children.push(headC.process);
+  c = headC.api;
+  const [fired] = await waitFor('the recent occurrence to run', async () => {
+    const list = await campaignsOf(c!, recent.body.id);
+    return list.length ? list : null;
+  }, 30_000, 200);
+  expect((await waitForEnd(c, fired!.key)).status).toBe('completed');
+  expect(target.stats.byPath['/late']).toBe(3);
+  const log = () => readFileSync(join(__dirname, '..', '.barrage', 'logs', 'e2e', `head-${headTag}.log`), 'utf8');
+  await waitFor('the skip to be logged', async () => log().split('\n').some((l) => l.includes(old.body.id) && l.includes('skipped')), 10_000, 200);
+  expect(await campaignsOf(c, old.body.id)).toEqual([]);
+  expect(target.stats.byPath['/missed']).toBeUndefined();
 });
