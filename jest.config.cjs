@@ -6,7 +6,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: t
 const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@barrage/(contracts|planning|metrics|config|scenario)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@barrage/(contracts|planning|metrics|config|scenario|time)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',

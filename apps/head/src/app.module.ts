@@ -30,6 +30,12 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js
 import { DocsController } from './health/docs.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { MetricsService } from './health/metrics.service.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
+import { SchedulesService } from './schedules/schedules.service.js';
+import { SchedulesRepository } from './schedules/schedules.repository.js';
+import { ScheduleQueue } from './schedules/schedule-queue.service.js';
+import { ScheduleFiringService } from './schedules/schedule-firing.service.js';
+import { OCCURRENCE_SOURCE, occurrenceSourceFor } from './schedules/occurrence-source.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -80,9 +86,27 @@ export class IngestModule {}
 @Module({ imports: [FactoriesModule, MetricsModule], controllers: [HealthController, DocsController, MetricsController] })
 export class HealthModule {}
 
+/**
+ * Schedules (docs/schedules.md). A firing starts its campaign through POST /campaigns's own
+ * use case, so CampaignsService is provided here too (it holds no state).
+ */
+@Module({
+  imports: [CampaignsModule, ScenariosModule, FactoriesModule, ResultsModule],
+  controllers: [SchedulesController],
+  providers: [
+    SchedulesService,
+    SchedulesRepository,
+    ScheduleQueue,
+    ScheduleFiringService,
+    CampaignsService,
+    { provide: OCCURRENCE_SOURCE, useFactory: (config: HeadConfig) => occurrenceSourceFor(config), inject: [HEAD_CONFIG] },
+  ],
+})
+export class SchedulesModule {}
+
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {
   return {
     module: class AppModule {},
-    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule],
+    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule],
   };
 }

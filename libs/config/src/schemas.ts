@@ -46,6 +46,14 @@ export const headConfigSchema = z.object({
    * for Redis instead. @defaultValue 2000
    */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(2000),
+  /** How late a schedule occurrence missed while no head was up may still run; later ones are skipped and logged. @defaultValue 300000 */
+  SCHEDULE_MISFIRE_GRACE_MS: positiveInt.default(300_000),
+  /**
+   * TEST ONLY (docs/schedules.md): recurring schedules fire every this many ms from their
+   * scheduledAt instead of by their rule, so an end-to-end test sees two firings in seconds.
+   * Never set in production. @defaultValue unset: the rule decides
+   */
+  SCHEDULE_TEST_OCCURRENCE_EVERY_MS: positiveInt.optional(),
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 

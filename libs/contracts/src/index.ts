@@ -10,3 +10,4 @@ export * from './results.js';
 export * from './templates.js';
 export * from './try.js';
 export * from './test-file.js';
+export * from './schedule.js';

@@ -15,3 +15,17 @@ describe('openApiDocument', () => {
     expect(names).toEqual(expect.arrayContaining(['filter', 'sort', 'page', 'size', 'status']));
   });
 });
+
+describe('openApiDocument: schedules', () => {
+  const doc = openApiDocument('test') as any;
+
+  it('describes the schedule body as the campaign body plus scheduledAt and scheduling', () => {
+    const schema = doc.components.schemas.CreateSchedule as { properties: Record<string, unknown>; required?: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'scenarios', 'scheduledAt', 'scheduling']));
+    expect(schema.required).toEqual(expect.arrayContaining(['name', 'scenarios', 'scheduledAt']));
+    expect(JSON.stringify(schema.properties.scheduling)).toContain('MONTHLY');
+    expect(doc.components.schemas.PatchSchedule.required).toBeUndefined();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/campaigns/schedule', '/schedules', '/schedules/{id}', '/schedules/{id}/campaigns']));
+    expect(doc.paths['/schedules'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['name', 'enabled', 'page', 'size']);
+  });
+});

@@ -3,6 +3,7 @@ import { campaignSearchSchema, createCampaignSchema, intervalsQuerySchema, patch
 import { scenarioSchema } from './scenario.js';
 import { tryOptionsSchema, tryResultSchema } from './try.js';
 import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, reportSchema, stepDetailSchema, stepsSchema } from './results.js';
+import { createScheduleSchema, scheduleSearchSchema } from './schedule.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
 const out = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -38,6 +39,12 @@ const errors = {
 };
 const ok = (description: string) => ({ description, content: { 'application/json': {} } });
 const keyParam = [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }];
+const scheduleIdParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+/** PATCH /schedules/{id}: any field of the create body (merged over the stored one), and enabled. */
+function patchScheduleDoc() {
+  const { required: _, ...create } = json(createScheduleSchema) as { required?: string[]; properties?: Record<string, unknown> };
+  return { ...create, properties: { ...create.properties, enabled: { type: 'boolean' } } };
+}
 
 /**
  * The OpenAPI description, generated from the very schemas that validate requests, so the
@@ -61,6 +68,8 @@ export function openApiDocument(version: string) {
         Errors: out(errorsSchema),
         Execution: out(executionSchema),
         Distribution: out(distributionSchema),
+        CreateSchedule: json(createScheduleSchema),
+        PatchSchedule: patchScheduleDoc(),
       },
     },
     paths: {
@@ -126,6 +135,20 @@ export function openApiDocument(version: string) {
       },
       '/campaigns/{key}/logs': { get: { summary: 'The event log', parameters: keyParam, responses: { '200': ok('Events'), ...errors } } },
       '/campaigns/{key}/logs.txt': { get: { summary: 'The event log as text lines', parameters: keyParam, responses: { '200': { description: 'Text', content: { 'text/plain': {} } }, ...errors } } },
+      '/campaigns/schedule': {
+        post: {
+          summary: 'Schedule a campaign once or repeatedly (HOURLY, DAILY, MONTHLY in a time zone); Idempotency-Key supported',
+          requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateSchedule' } } } },
+          responses: { '201': ok('The schedule with nextRunAt and its next 5 runs'), ...errors },
+        },
+      },
+      '/schedules': { get: { summary: 'List schedules', parameters: queryParameters(scheduleSearchSchema), responses: { '200': ok('A page of schedules'), ...errors } } },
+      '/schedules/{id}': {
+        get: { summary: 'One schedule', parameters: scheduleIdParam, responses: { '200': ok('The schedule'), ...errors } },
+        patch: { summary: 'Change any field, enabled included; nextRuns recomputed', parameters: scheduleIdParam, requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/PatchSchedule' } } } }, responses: { '200': ok('The schedule'), ...errors } },
+        delete: { summary: 'Delete a schedule (its campaigns stay)', parameters: scheduleIdParam, responses: { '204': { description: 'Deleted' }, ...errors } },
+      },
+      '/schedules/{id}/campaigns': { get: { summary: 'The campaigns it started, newest first', parameters: [...scheduleIdParam, ...queryParameters(scheduleSearchSchema.pick({ page: true, size: true }))], responses: { '200': ok('A page of campaigns'), ...errors } } },
       '/factories': { get: { summary: 'Live factories', responses: { '200': ok('Factories') } } },
       '/zones': { get: { summary: 'Zones with live factories', responses: { '200': ok('Zones') } } },
       '/health': { get: { summary: 'Health of the head and its dependencies', responses: { '200': ok('Healthy or degraded'), '503': ok('Database or Redis down') } } },
