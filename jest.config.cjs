@@ -10,6 +10,9 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
+  // .barrage/ holds local state, and bench --base builds an older checkout there: not ours to load.
+  modulePathIgnorePatterns: ['<rootDir>/.barrage/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.barrage/'],
 };
 module.exports = {
   rootDir: __dirname,
