@@ -30,6 +30,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js
 import { DocsController } from './health/docs.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { MetricsService } from './health/metrics.service.js';
+import { WebModule } from './web/web.module.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -83,6 +84,6 @@ export class HealthModule {}
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {
   return {
     module: class AppModule {},
-    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule],
+    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, WebModule],
   };
 }
