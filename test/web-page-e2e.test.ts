@@ -211,6 +211,8 @@ it('sends the API key from the key field as a Bearer header, and on the event st
     await page.goto(`${cluster.api.base}/#/campaigns/${key}`);
     await page.locator('#stream-state').filter({ hasText: 'ended' }).waitFor({ timeout: 20_000 });
     expect(await dataValue(page, '#live-requests')).toBe(report.summary.requests);
+    const intervals = (await cluster.api.request('GET', `/campaigns/${key}/intervals`)).body as unknown[];
+    await page.waitForFunction((n) => document.getElementById('chart-latency')?.dataset.points === String(n), intervals.length, { timeout: 5_000 });
 
     const api = view.requests.filter((r) => new URL(r.url()).pathname.startsWith('/campaigns/'));
     const fetches = api.filter((r) => r.resourceType() === 'fetch');
@@ -228,6 +230,12 @@ it('sends the API key from the key field as a Bearer header, and on the event st
     await page.locator('#key-form button').click();
     expect(await page.evaluate(() => localStorage.getItem('barrage.apiKey'))).toBeNull();
     expect(view.problems).toEqual([]);
+
+    // An unknown campaign says so (Chromium logs the 404 answer itself, and nothing else is logged).
+    await page.goto(`${cluster.api.base}/#/campaigns/no-such-campaign`);
+    await page.locator('h1', { hasText: 'Campaign not found' }).waitFor({ timeout: 10_000 });
+    expect(view.problems.every((p) => /404 \(Not Found\)/.test(p))).toBe(true);
+    expect(view.requests.some((r) => r.url().includes('/campaigns/no-such-campaign/live'))).toBe(false);
   } finally {
     await view.context.close();
   }

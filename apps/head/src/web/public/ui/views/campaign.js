@@ -40,10 +40,13 @@ export function campaignView(root, key) {
     if (state.summary) renderHeader(ui, state.summary);
     renderThresholds(ui, state);
   };
+  let stream = null;
   const loadSummary = async () => {
     try {
       state.summary = await getJson(paths.campaign(key));
+      fill(ui.notice);
       renderAll();
+      if (!stream && !state.stopped) stream = openStream(); // only for a campaign that exists: no failed stream to report
       return state.summary;
     } catch (e) {
       if (e instanceof ApiFailure && e.status === 404) {
@@ -70,7 +73,7 @@ export function campaignView(root, key) {
     await loadExecution();
     if (ended()) stopPolls();
   }));
-  stops.push(stopPolls);
+  stops.push(stopPolls, () => stream?.close());
 
   getJson(paths.definition(key)).then(
     (d) => {
@@ -80,46 +83,50 @@ export function campaignView(root, key) {
     () => {}, // the summary's poll shows why the campaign cannot be read
   );
 
-  const stream = openLive(key);
-  stops.push(() => stream.close());
-  stream.addEventListener('open', () => fill(ui.streamState, 'live'));
-  stream.addEventListener('status', (e) => {
-    const s = JSON.parse(e.data);
-    if (state.summary && state.summary.status !== s.status) {
-      state.summary.status = s.status;
-      renderHeader(ui, state.summary);
-    }
-    if (TERMINAL.includes(s.status)) void loadSummary();
-  });
-  stream.addEventListener('metrics', (e) => {
-    const m = JSON.parse(e.data);
-    if (m.offset <= state.lastOffset) return; // already shown (a resumed stream starts after Last-Event-ID anyway)
-    state.lastOffset = m.offset;
-    for (const { spec, chart } of charts) chart.push(m.elapsedSeconds, spec.pick(m.interval));
-    renderNumbers(ui, m);
-  });
-  stream.addEventListener('threshold', (e) => {
-    state.breaches.push(JSON.parse(e.data));
-    renderThresholds(ui, state);
-  });
-  stream.addEventListener('complete', async (e) => {
-    stream.close(); // otherwise EventSource reconnects once the server ends the stream
-    state.complete = JSON.parse(e.data);
-    fill(ui.streamState, 'ended');
-    setNumber(ui.numbers.requests, state.complete.totalRequests, int);
-    setNumber(ui.numbers.errors, state.complete.totalErrors, int);
-    await loadSummary();
-    await loadExecution();
-  });
-  stream.addEventListener('error', (e) => {
-    if (e.data) {
-      // The server's own `error` event: the campaign was deleted.
-      stream.close();
-      fill(ui.notice, h('p', { class: 'problem' }, JSON.parse(e.data).error.message));
-      fill(ui.streamState, 'closed');
-    } else if (stream.readyState === EventSource.CLOSED) fill(ui.streamState, 'closed (reload the page to retry)');
-    else fill(ui.streamState, 'reconnecting…');
-  });
+  function openStream() {
+    const es = openLive(key);
+    es.addEventListener('open', () => fill(ui.streamState, 'live'));
+    es.addEventListener('status', (e) => {
+      const s = JSON.parse(e.data);
+      if (state.summary && state.summary.status !== s.status) {
+        state.summary.status = s.status;
+        renderHeader(ui, state.summary);
+      }
+      if (TERMINAL.includes(s.status)) void loadSummary();
+    });
+    es.addEventListener('metrics', (e) => {
+      const m = JSON.parse(e.data);
+      if (m.offset <= state.lastOffset) return; // already drawn
+      state.lastOffset = m.offset;
+      for (const { spec, chart } of charts) chart.push(m.elapsedSeconds, spec.pick(m.interval));
+      renderNumbers(ui, m);
+    });
+    es.addEventListener('threshold', (e) => {
+      state.breaches.push(JSON.parse(e.data));
+      renderThresholds(ui, state);
+    });
+    es.addEventListener('complete', async (e) => {
+      es.close(); // otherwise EventSource reconnects once the server ends the stream
+      state.complete = JSON.parse(e.data);
+      fill(ui.streamState, 'ended');
+      setNumber(ui.numbers.requests, state.complete.totalRequests, int);
+      setNumber(ui.numbers.errors, state.complete.totalErrors, int);
+      await loadSummary();
+      await loadExecution();
+    });
+    es.addEventListener('error', (e) => {
+      if (e.data) {
+        // The server's own `error` event: the campaign was deleted.
+        es.close();
+        fill(ui.notice, h('p', { class: 'problem' }, JSON.parse(e.data).error.message));
+        fill(ui.streamState, 'closed');
+      } else if (es.readyState === EventSource.CLOSED) {
+        fill(ui.streamState, 'closed (reload the page to retry)');
+        void loadSummary(); // shows why, when the head refuses (a missing or wrong API key)
+      } else fill(ui.streamState, 'reconnecting…');
+    });
+    return es;
+  }
 
   function stopAll() {
     if (state.stopped) return;
