@@ -3,8 +3,8 @@
  * counting target: the campaigns list, a campaign's live charts filling as intervals arrive,
  * its thresholds, execution and links, and the factories page. The page is served under a
  * strict Content-Security-Policy ('self' only), so an inline script or style, or any request
- * elsewhere, shows up as a console error, and the test fails on any console error. A
- * screenshot of the campaign page is left in .barrage/web-page-campaign.png to look at.
+ * elsewhere, shows up as a console error, and the test fails on any console error. Screenshots
+ * of the three views are left in .barrage/web-page-*.png to look at.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,7 +88,8 @@ async function startCampaign(name: string): Promise<string> {
         executionProfile: { profile: 'STAGE', stages: [{ minionsCount: 8, rampUpDurationMs: 2000, totalDurationMs: 9000, resolutionMs: 500 }] },
       },
     },
-    thresholds: { 'web-page-get': ['errorRate < 0.01', 'p99 < 5000'] },
+    // Two pass; `p50 < 1` cannot (the target answers in 50 ms): it is breached live and fails the campaign.
+    thresholds: { 'web-page-get': ['errorRate < 0.01', 'p99 < 5000', 'p50 < 1'] },
   });
   expect(created.status).toBe(201);
   return created.body.key as string;
@@ -113,10 +114,11 @@ it('lists campaigns, draws a running campaign live until its end, shows its thre
     expect(await page.locator('#campaign-name b').count()).toBe(0);
 
     // While it runs, the charts gain points and the request count rises, interval by interval.
-    const samples: { points: number; requests: number; state: string }[] = [];
+    const samples: { points: number; requests: number; state: string; breached: number }[] = [];
     for (let i = 0; i < 300; i++) {
       const state = await text(page, '#stream-state');
-      samples.push({ points: await points(page, 'chart-rps'), requests: (await dataValue(page, '#live-requests')) || 0, state });
+      const breached = await page.locator('#threshold-table .badge-failed').count();
+      samples.push({ points: await points(page, 'chart-rps'), requests: (await dataValue(page, '#live-requests')) || 0, state, breached });
       if (state === 'ended') break;
       await page.waitForTimeout(200);
     }
@@ -124,6 +126,7 @@ it('lists campaigns, draws a running campaign live until its end, shows its thre
     const running = samples.filter((s) => s.state !== 'ended' && s.points > 0);
     expect(new Set(running.map((s) => s.points)).size).toBeGreaterThanOrEqual(3); // seen growing while it ran, not drawn at once
     expect(new Set(samples.map((s) => s.requests)).size).toBeGreaterThanOrEqual(4);
+    expect(running.some((s) => s.breached === 1)).toBe(true); // the live breach, shown before the end
     for (let i = 1; i < samples.length; i++) {
       expect(samples[i]!.points).toBeGreaterThanOrEqual(samples[i - 1]!.points);
       expect(samples[i]!.requests).toBeGreaterThanOrEqual(samples[i - 1]!.requests);
@@ -131,7 +134,7 @@ it('lists campaigns, draws a running campaign live until its end, shows its thre
 
     // At the end the page agrees with the report and with what the target counted.
     const done = await waitForEnd(cluster.api, key);
-    expect(done.status).toBe('completed');
+    expect([done.status, done.result]).toEqual(['completed', 'failed']);
     const report = (await cluster.api.request('GET', `/campaigns/${key}/report`)).body;
     const intervals = (await cluster.api.request('GET', `/campaigns/${key}/intervals`)).body as unknown[];
     expect(report.summary.requests).toBe(target.stats.total);
@@ -145,10 +148,12 @@ it('lists campaigns, draws a running campaign live until its end, shows its thre
 
     // The verdict and each threshold's outcome.
     await page.locator('#verdict-text').waitFor({ timeout: 10_000 });
-    expect(await text(page, '#verdict-text')).toBe('PASSED: 2 of 2 thresholds passed');
+    expect(await text(page, '#verdict-text')).toBe('FAILED: 2 of 3 thresholds passed');
     expect(await page.locator('#threshold-table tbody tr[data-passed="true"]').count()).toBe(2);
+    const failedRow = page.locator('#threshold-table tbody tr[data-passed="false"]');
+    expect(await failedRow.innerText()).toMatch(/p50 < 1\s+[\d.]+ ms\s+failed/);
     expect(await text(page, '#campaign-status')).toBe('completed');
-    expect(await text(page, '#campaign-result')).toBe('passed');
+    expect(await text(page, '#campaign-result')).toBe('failed');
 
     // The execution: the zone, its chunk and the factory that ran it.
     const chunkRow = page.locator(`#execution-table tr[data-zone="${cluster.zones[0]}"]`);
@@ -174,12 +179,14 @@ it('lists campaigns, draws a running campaign live until its end, shows its thre
     const factoryRow = page.locator(`#factories-table tr[data-factory="${cluster.factories[0]!.id}"]`);
     await factoryRow.waitFor({ timeout: 10_000 });
     expect(await factoryRow.innerText()).toContain(cluster.zones[0]!);
+    await page.screenshot({ path: join(__dirname, '..', '.barrage', 'web-page-factories.png') });
     expect(await page.locator(`#zones-table tr[data-zone="${cluster.zones[0]}"]`).count()).toBe(1);
 
     // Back on the list, the campaign shows its result.
     await page.locator('a[data-nav="campaigns"]').click();
     await page.locator(`#campaigns-table tr[data-key="${key}"][data-status="completed"]`).waitFor({ timeout: 10_000 });
-    expect(await page.locator(`#campaigns-table tr[data-key="${key}"] .badge-passed`).count()).toBe(1);
+    expect(await page.locator(`#campaigns-table tr[data-key="${key}"] .badge-failed`).innerText()).toBe('failed');
+    await page.screenshot({ path: join(__dirname, '..', '.barrage', 'web-page-campaigns.png') });
 
     expect(view.problems).toEqual([]);
     const origins = new Set(view.requests.map((r) => new URL(r.url()).origin));

@@ -30,8 +30,10 @@ export function fill(el, ...children) {
   return el;
 }
 
+/** A table; a header written `'#Requests'` is a number column (right-aligned). */
 export function table(headers, rows, props = {}) {
-  return h('table', props, h('thead', {}, h('tr', {}, headers.map((t) => h('th', {}, t)))), h('tbody', {}, rows));
+  const th = (t) => (t.startsWith('#') ? h('th', { class: 'num' }, t.slice(1)) : h('th', {}, t));
+  return h('table', props, h('thead', {}, h('tr', {}, headers.map(th))), h('tbody', {}, rows));
 }
 
 export function badge(value, kind = value) {

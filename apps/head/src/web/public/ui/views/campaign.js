@@ -249,7 +249,7 @@ function renderThresholds(ui, state) {
   const outcomes = c && TERMINAL.includes(c.status) && Array.isArray(c.resultDetails) ? c.resultDetails : null;
   fill(ui.verdict, c && c.result ? h('p', { class: `verdict verdict-${c.result}`, id: 'verdict-text' }, verdictText(c)) : null);
   if (outcomes) {
-    fill(ui.thresholds, outcomes.length ? table(['Applies to', 'Threshold', 'Observed', 'Verdict'], outcomes.map((o) => h('tr', { data: { passed: o.passed } }, h('td', {}, target(o)), h('td', { class: 'mono' }, o.expression, o.abortOnFail ? ' (aborts on failure)' : ''), h('td', { class: 'num' }, observed(o.expression, o.observed)), h('td', {}, badge(o.passed ? 'passed' : 'failed')))), { class: 'grid', id: 'threshold-table' }) : h('p', { class: 'muted' }, 'No thresholds.'));
+    fill(ui.thresholds, outcomes.length ? table(['Applies to', 'Threshold', '#Observed', 'Verdict'], outcomes.map((o) => h('tr', { data: { passed: o.passed } }, h('td', {}, target(o)), h('td', { class: 'mono' }, o.expression, o.abortOnFail ? ' (aborts on failure)' : ''), h('td', { class: 'num' }, observed(o.expression, o.observed)), h('td', {}, badge(o.passed ? 'passed' : 'failed')))), { class: 'grid', id: 'threshold-table' }) : h('p', { class: 'muted' }, 'No thresholds.'));
     return;
   }
   if (!state.definitions.length) return void fill(ui.thresholds, h('p', { class: 'muted' }, 'No thresholds.'));
@@ -257,7 +257,7 @@ function renderThresholds(ui, state) {
     const breach = [...state.breaches].reverse().find((b) => sameThreshold(b, t));
     return h('tr', {}, h('td', {}, target(t)), h('td', { class: 'mono' }, t.expression, t.abortOnFail ? ' (aborts on failure)' : ''), h('td', { class: 'num' }, breach ? observed(t.expression, breach.observed) : '—'), h('td', {}, breach ? badge(`breached ${when(breach.at)}`, 'failed') : h('span', { class: 'muted' }, 'judged at the end')));
   });
-  fill(ui.thresholds, table(['Applies to', 'Threshold', 'Observed at breach', 'So far'], rows, { class: 'grid', id: 'threshold-table' }));
+  fill(ui.thresholds, table(['Applies to', 'Threshold', '#Observed at breach', 'So far'], rows, { class: 'grid', id: 'threshold-table' }));
 }
 
 function verdictText(c) {
@@ -288,5 +288,5 @@ function renderExecution(ui, ex) {
       );
     });
   }
-  fill(ui.execution, rows.length ? table(['Zone', 'Chunk', 'Minions', 'Status', 'Factory', 'Started', 'Finished', 'Iterations', 'Runs'], rows, { class: 'grid', id: 'execution-table' }) : h('p', { class: 'muted' }, 'No chunk allocated yet.'));
+  fill(ui.execution, rows.length ? table(['Zone', 'Chunk', '#Minions', 'Status', 'Factory', 'Started', 'Finished', '#Iterations', '#Runs'], rows, { class: 'grid', id: 'execution-table' }) : h('p', { class: 'muted' }, 'No chunk allocated yet.'));
 }

@@ -18,7 +18,7 @@ export function campaignsView(root) {
     try {
       const query = { sort: 'creation:desc', page: '0', size: String(PAGE_SIZE), ...(filter ? { filter } : {}) };
       const page = await getJson(paths.campaigns(query));
-      fill(body, page.elements.length ? table(['Campaign', 'Status', 'Result', 'Started', 'Duration', 'Requests', 'Errors', 'Results'], page.elements.map(row), { class: 'grid', id: 'campaigns-table' }) : h('p', { class: 'muted' }, filter ? 'No campaign matches.' : 'No campaign yet. Start one with the API or `barrage run`.'));
+      fill(body, page.elements.length ? table(['Campaign', 'Status', 'Result', 'Started', 'Duration', '#Requests', '#Errors', 'Results'], page.elements.map(row), { class: 'grid', id: 'campaigns-table' }) : h('p', { class: 'muted' }, filter ? 'No campaign matches.' : 'No campaign yet. Start one with the API or `barrage run`.'));
       fill(status, `${int(page.totalElements)} campaign${page.totalElements === 1 ? '' : 's'}${page.totalElements > page.elements.length ? `, the newest ${page.elements.length} shown` : ''} · refreshed ${new Date().toLocaleTimeString(undefined, { hour12: false })}`);
     } catch (e) {
       fill(body, problem(e));

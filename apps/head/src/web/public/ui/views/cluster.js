@@ -14,9 +14,9 @@ export function clusterView(root) {
   return every(REFRESH_MS, async () => {
     try {
       const [z, f] = await Promise.all([getJson(paths.zones()), getJson(paths.factories())]);
-      fill(zones, z.length ? table(['Zone', 'Factories', 'Capacity (minions)'], z.map(zoneRow), { class: 'grid', id: 'zones-table' }) : h('p', { class: 'muted' }, 'No zone has a live factory.'));
+      fill(zones, z.length ? table(['Zone', '#Factories', '#Capacity (minions)'], z.map(zoneRow), { class: 'grid', id: 'zones-table' }) : h('p', { class: 'muted' }, 'No zone has a live factory.'));
       const sorted = [...f].sort((a, b) => a.zone.localeCompare(b.zone) || a.id.localeCompare(b.id));
-      fill(factories, sorted.length ? table(['Factory', 'Zone', 'Host', 'Capacity', 'Running chunks', 'Version', 'Started', 'Heartbeat'], sorted.map(factoryRow), { class: 'grid', id: 'factories-table' }) : h('p', { class: 'muted' }, 'No live factory. Start one with `barrage factory --zone NAME`.'));
+      fill(factories, sorted.length ? table(['Factory', 'Zone', 'Host', '#Capacity', '#Running chunks', 'Version', 'Started', 'Heartbeat'], sorted.map(factoryRow), { class: 'grid', id: 'factories-table' }) : h('p', { class: 'muted' }, 'No live factory. Start one with `barrage factory --zone NAME`.'));
     } catch (e) {
       fill(factories, problem(e));
     }

@@ -2,13 +2,20 @@
 import { ApiFailure } from '../api.js';
 import { h } from '../dom.js';
 
-/** Calls `fn` now and then every `ms` until the returned stop is called; one call at a time. */
+/**
+ * Calls `fn` now and then every `ms` until the returned stop is called; one call at a time,
+ * and none while the tab is hidden (a forgotten tab does not poll).
+ */
 export function every(ms, fn) {
   let timer = null;
   let stopped = false;
+  let ran = false;
   const tick = async () => {
     try {
-      await fn();
+      if (!ran || !document.hidden) {
+        ran = true;
+        await fn();
+      }
     } finally {
       if (!stopped) timer = setTimeout(tick, ms);
     }
