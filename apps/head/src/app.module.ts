@@ -36,6 +36,7 @@ import { SchedulesRepository } from './schedules/schedules.repository.js';
 import { ScheduleQueue } from './schedules/schedule-queue.service.js';
 import { ScheduleFiringService } from './schedules/schedule-firing.service.js';
 import { OCCURRENCE_SOURCE, occurrenceSourceFor } from './schedules/occurrence-source.js';
+import { WebModule } from './web/web.module.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -107,6 +108,6 @@ export class SchedulesModule {}
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {
   return {
     module: class AppModule {},
-    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule],
+    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule, WebModule],
   };
 }
