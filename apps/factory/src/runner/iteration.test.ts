@@ -65,6 +65,14 @@ describe('Iteration: what a step records', () => {
     await srv.close();
   });
 
+  it('the last step\'s think time paces a looping minion before its next iteration', async () => {
+    const t0 = performance.now();
+    const data = await run({ name: 'paced', steps: [{ name: 'only', url: `${srv.origin}/x`, thinkTimeMs: 40 }] }, 4);
+    expect(data[0]!.requests).toBe(4);
+    // Four pauses of 40 ms, each after a response: at least 160 ms in all (a lower bound, no upper one).
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(159);
+  });
+
   it('bytesOut and bytesIn equal what crosses the socket: GET, POST with body and headers, templated, HEAD', async () => {
     const steps = [
       { name: 'get', url: `${srv.origin}/items?page=1`, headers: { Accept: 'text/plain', 'X-Trace': 'abc' } },

@@ -121,6 +121,7 @@ export class Iteration implements Dispatcher.DispatchHandler {
   private readonly scope: TemplateScope;
   private readonly continueBound = () => this.runStep();
   private readonly takeRowBound = () => this.takeRow();
+  private readonly finishBound = () => this.finish();
 
   constructor(
     private readonly ctx: IterationContext,
@@ -341,9 +342,15 @@ export class Iteration implements Dispatcher.DispatchHandler {
     const step = this.prepared[this.stepIndex]!.step;
     if (!ok) this.failed = true;
     this.stepIndex++;
-    if (this.stepIndex >= this.prepared.length || (!ok && step.stopOnFailure)) return this.finish(now);
+    if (!ok && step.stopOnFailure) return this.finish(now);
     const think = step.thinkTime;
     const wait = think === null ? 0 : think.min + Math.random() * (think.max - think.min);
+    if (this.stepIndex >= this.prepared.length) {
+      // The last step's pause is part of the iteration: a looping minion is paced by it.
+      if (wait > 0) setTimeout(this.finishBound, wait);
+      else this.finish(now);
+      return;
+    }
     // The next step is due now (or after the think time): that is its intended start.
     this.stepIntended = now + wait;
     if (wait > 0) setTimeout(this.continueBound, wait);
