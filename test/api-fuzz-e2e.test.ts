@@ -162,7 +162,8 @@ const isLive = (path: string) => /^\/campaigns\/[^/?]*\/live(\?|$)/.test(path);
 
 async function send(req: FuzzRequest, stats: FamilyStats): Promise<Failure | null> {
   const url = cluster.api.base + req.path;
-  const headers: Record<string, string> = { ...req.headers };
+  // Authenticated as an admin, so the fuzz reaches every route's validation (auth itself: security-e2e).
+  const headers: Record<string, string> = { authorization: `Bearer ${cluster.api.key}`, ...req.headers };
   const withBody = req.body !== undefined && req.method !== 'GET' && req.method !== 'HEAD';
   if (withBody && req.contentType !== null) headers['content-type'] = req.contentType ?? 'application/json';
   const timeout = AbortSignal.timeout(ANSWER_TIMEOUT_MS);
@@ -587,7 +588,7 @@ async function cleanUp(base: string): Promise<void> {
     try {
       const res = await fetch(base + path, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${cluster.api.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(5000),
       });

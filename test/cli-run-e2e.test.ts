@@ -45,7 +45,7 @@ interface CliRun {
 /** Starts the built CLI; `done` resolves when it exits (killed after 120 s: never hangs the suite). */
 function startCli(args: string[], env: Record<string, string> = {}): CliRun {
   const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', BARRAGE_HEAD: cluster?.api.base ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', BARRAGE_HEAD: cluster?.api.base ?? '', BARRAGE_KEY: cluster?.api.key ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

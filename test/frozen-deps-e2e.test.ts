@@ -135,7 +135,7 @@ async function timed(method: string, p: string, body?: unknown): Promise<Timed> 
   const t0 = Date.now();
   let res: Response;
   try {
-    res = await fetch(head.api.base + p, {
+    res = await head.api.fetch(p, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: unknown, key?: string) {
-  const res = await fetch(cluster.api.base + path, {
+  const res = await cluster.api.fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
@@ -152,7 +152,7 @@ it('answers a 4xx in the error shape to the inputs that used to give 500 or be a
     ['POST', '/scenarios', { name: 'bad-var-url', variables: { base: 'localhost:1' }, steps: [{ name: 's', url: '{{base}}/x' }] }],
   ];
   for (const [method, path, body] of cases) {
-    const res = await fetch(cluster.api.base + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await cluster.api.fetch(path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     expect({ method, path, status: res.status }).toEqual({ method, path, status: method === 'HEAD' ? res.status : 400 });
     if (method === 'HEAD') {
       expect([400, 404]).toContain(res.status);
@@ -163,7 +163,7 @@ it('answers a 4xx in the error shape to the inputs that used to give 500 or be a
     expect(typeof answer.error.message).toBe('string');
   }
   // A URL past Node's 16 KB limit: refused before any route, still in the error shape.
-  const long = await fetch(`${cluster.api.base}/campaigns?filter=${'x'.repeat(20_000)}`);
+  const long = await cluster.api.fetch(`/campaigns?filter=${'x'.repeat(20_000)}`);
   expect(long.status).toBe(431);
   expect((await long.json()).error.code).toBe('VALIDATION_FAILED');
   const huge = await post('/campaigns', { ...campaign('huge plan'), scenarios: { 'hard-get': { zones: { [zone]: 100 }, executionProfile: { profile: 'STAGE', stages: [{ minionsCount: 1000000, rampUpDurationMs: 600000, totalDurationMs: 600000, resolutionMs: 1 }] } } } });

@@ -132,7 +132,7 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
   });
 
   it('replays the whole series and `complete` to a client that connects after the end', async () => {
-    const { status, contentType, events, ended } = await readSse(`${cluster.api.base}/campaigns/${key}/live`, { timeoutMs: 20_000 });
+    const { status, contentType, events, ended } = await readSse(`${cluster.api.base}/campaigns/${key}/live?access_token=${cluster.api.key}`, { timeoutMs: 20_000 }); // EventSource's way: the key in the query
     expect(status).toBe(200);
     expect(contentType).toMatch(/^text\/event-stream/);
     expect(ended).toBe(true);
@@ -148,7 +148,7 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
     // Another head serves the very same stream: the events come from Postgres, not a head's memory.
     const other = await startHead();
     try {
-      const again = await readSse(`${other.api.base}/campaigns/${key}/live`, { timeoutMs: 20_000 });
+      const again = await readSse(`${other.api.base}/campaigns/${key}/live`, { headers: { authorization: `Bearer ${other.api.key}` }, timeoutMs: 20_000 });
       expect(again.events).toEqual(events);
     } finally {
       expect(await stopChild(other.process, 20_000)).toBe(0);
@@ -171,20 +171,20 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
     const distribution = (await cluster.api.request('GET', `/campaigns/${key}/distribution`)).body;
     expect(distribution.scenarios[0].zones).toEqual([{ zone, percentage: 100, minions: expect.any(Number), factories: [expect.objectContaining({ id: cluster.factories[0]!.id, capacity: 100 })] }]);
 
-    const csv = await fetch(`${cluster.api.base}/campaigns/${key}/intervals.csv`);
+    const csv = await cluster.api.fetch(`/campaigns/${key}/intervals.csv`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split('\r\n');
     const header = lines[0]!.split(',');
     const countAt = header.indexOf('count');
     expect(lines.slice(1).reduce((n, l) => n + Number(l.split(',')[countAt]), 0)).toBe(1000);
-    const all = (await (await fetch(`${cluster.api.base}/campaigns/${key}/results.csv`)).text()).trim().split('\r\n');
+    const all = (await (await cluster.api.fetch(`/campaigns/${key}/results.csv`)).text()).trim().split('\r\n');
     expect(all.length).toBeGreaterThan(lines.length); // every resource and roll-up, not just one
 
-    const text = await (await fetch(`${cluster.api.base}/campaigns/${key}/logs.txt`)).text();
+    const text = await (await cluster.api.fetch(`/campaigns/${key}/logs.txt`)).text();
     expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO Allocated 1 chunk in zone /m);
     expect(text).toMatch(/WARN Threshold "p99 < 500" of m-open breached/);
 
-    const page = await fetch(`${cluster.api.base}/campaigns/${key}/report.html`);
+    const page = await cluster.api.fetch(`/campaigns/${key}/report.html`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('<svg');
@@ -196,7 +196,8 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
       const page = await browser.newPage();
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
-      const url = `${cluster.api.base}/campaigns/${key}/report.html`;
+      // A link a user opens in a browser carries the key in its query (docs/security.md).
+      const url = `${cluster.api.base}/campaigns/${key}/report.html?access_token=${cluster.api.key}`;
       await page.goto(url, { waitUntil: 'load' });
       await page.waitForLoadState('networkidle');
       expect(requests).toEqual([url]);
@@ -269,7 +270,8 @@ it('resumes a live stream mid-run from Last-Event-ID with no duplicate', async (
     scenarios: { 'm-loop': { minionsCount: 5, zones: { [zone]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } },
   });
   const url = `${cluster.api.base}/campaigns/${key}/live`;
-  const first = await readSse(url, { stop: (ev) => metricsOf(ev).length >= 2, timeoutMs: 60_000 });
+  const auth = { authorization: `Bearer ${cluster.api.key}` };
+  const first = await readSse(url, { headers: auth, stop: (ev) => metricsOf(ev).length >= 2, timeoutMs: 60_000 });
   const firstMetrics = metricsOf(first.events);
   expect(firstMetrics).toHaveLength(2);
   expectContiguous(firstMetrics);
@@ -277,7 +279,7 @@ it('resumes a live stream mid-run from Last-Event-ID with no duplicate', async (
   // The campaign was still running when the client left.
   expect((await cluster.api.request('GET', `/campaigns/${key}`)).body.status).toMatch(/running|queued|initializing/);
 
-  const second = await readSse(url, { headers: { 'last-event-id': '1' }, timeoutMs: 60_000 });
+  const second = await readSse(url, { headers: { ...auth, 'last-event-id': '1' }, timeoutMs: 60_000 });
   expect(second.ended).toBe(true);
   const secondMetrics = metricsOf(second.events);
   expect(secondMetrics.length).toBeGreaterThan(0);
@@ -317,7 +319,7 @@ it('aborts a running campaign on an abortOnFail threshold, and samples its failu
   await new Promise((r) => setTimeout(r, 1500));
   expect(target.stats.total).toBeLessThan(1000);
 
-  const { events } = await readSse(`${cluster.api.base}/campaigns/${key}/live`, { timeoutMs: 30_000 });
+  const { events } = await readSse(`${cluster.api.base}/campaigns/${key}/live`, { headers: { authorization: `Bearer ${cluster.api.key}` }, timeoutMs: 30_000 });
   expect(events.find((e) => e.event === 'threshold')?.data).toMatchObject({ expression: 'errorRate < 0.1', passed: false, observed: 1 });
   expect(events.at(-1)).toMatchObject({ event: 'complete', data: { status: 'aborted', result: 'failed' } });
 

@@ -169,7 +169,7 @@ it('answers a bad body with one 400 naming every error', async () => {
 it('replays a POST with the same Idempotency-Key; PATCH revalidates and recomputes nextRuns', async () => {
   // A one-off: the test-only source of these heads leaves one-off schedules to their scheduledAt.
   const body = { ...campaignBody('idem', 'idem', 1), scheduledAt: '2030-01-06T09:00:00[Europe/Berlin]' };
-  const post = () => fetch(`${a.base}/campaigns/schedule`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `sched-${tag}` }, body: JSON.stringify(body) });
+  const post = () => a.fetch(`/campaigns/schedule`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `sched-${tag}` }, body: JSON.stringify(body) });
   const first = await post();
   const again = await post();
   expect([first.status, again.status]).toEqual([201, 201]);

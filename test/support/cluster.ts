@@ -2,7 +2,7 @@
  * End-to-end support: real head and factory processes (the built CLI), on the Redis and
  * Postgres that `npm test` started (DATABASE_URL, REDIS_URL in the environment).
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { freePort, spawnBarrage, stopChild, waitFor } from '../../apps/cli/src/processes';
@@ -25,22 +25,50 @@ function spawnCli(args: string[], env: Record<string, string>, name: string): Ch
 
 export interface Api {
   base: string;
+  /** The admin API key every request of this client carries (docs/security.md). */
+  key: string;
   request<T = any>(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; body: T; headers: Headers }>;
+  /** fetch() of a path on the head, with the key. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
-export function api(base: string): Api {
+export function api(base: string, key: string): Api {
+  const auth = { authorization: `Bearer ${key}` };
   return {
     base,
+    key,
     async request(method, path, body, raw) {
       const res = await fetch(base + path, {
         method,
-        headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json' } : {},
+        headers: body !== undefined || raw !== undefined ? { 'content-type': 'application/json', ...auth } : auth,
         body: raw ?? (body !== undefined ? JSON.stringify(body) : undefined),
       });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },
+    fetch: (path, init = {}) => fetch(base + path, { ...init, headers: { ...auth, ...(init.headers as Record<string, string> | undefined) } }),
   };
+}
+
+const keys = new Map<string, Promise<string>>();
+
+/**
+ * An admin key in the database of `env` (made once per database and test file with
+ * `barrage keys create`, as an operator makes the first one).
+ */
+export function adminKey(env: Record<string, string>): Promise<string> {
+  const db = env.DATABASE_URL!;
+  let key = keys.get(db);
+  if (!key) {
+    key = new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [cli, 'keys', 'create', '--scope', 'admin', '--name', 'e2e'], { env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`barrage keys create failed: ${stderr || err.message}`));
+        resolve(stdout.trim().split('\n').pop()!);
+      });
+    });
+    keys.set(db, key);
+  }
+  return key;
 }
 
 export interface Cluster {
@@ -61,8 +89,9 @@ export interface Cluster {
 export async function startHead(tag = randomUUID().slice(0, 6), env: Record<string, string> = {}): Promise<{ api: Api; process: ChildProcess }> {
   const port = await freePort();
   const stack = env.DATABASE_URL && env.REDIS_URL ? {} : requireEnv();
+  const key = await adminKey({ ...stack, ...env });
   const head = spawnCli(['head'], { ...stack, PORT: String(port), ALLOCATION_TIMEOUT_MS: '15000', ...env }, `head-${tag}`);
-  const client = api(`http://127.0.0.1:${port}`);
+  const client = api(`http://127.0.0.1:${port}`, key);
   await waitFor('head /health', async () => (await client.request('GET', '/health')).status < 500, 60_000);
   return { api: client, process: head };
 }

@@ -8,8 +8,12 @@ import { startTarget } from './target.js';
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 
+/** The demo's own admin key, made once the head has migrated the database. */
+let demoKey = '';
+
 async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const auth = { authorization: `Bearer ${demoKey}` };
+  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json', ...auth } : auth, body: body ? JSON.stringify(body) : undefined });
   const json = (await res.json().catch(() => null)) as T;
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${JSON.stringify(json)}`);
   return json;
@@ -43,6 +47,10 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
   children.push(spawnBarrage(['head'], env, join(logs, 'head.log')));
   await waitFor('the head to answer /health', async () => (await fetch(`${base}/health`)).status < 500, 60_000);
   console.log(`  head    ${base}  ${dim(`(logs: .barrage/logs/head.log)`)}`);
+  // API keys are on by default (docs/security.md): the demo makes its own, as an operator would.
+  const { createApiKey } = await import('@barrage/head');
+  demoKey = (await createApiKey(env, { name: 'demo', scope: 'admin', expiresIn: '1d' })).key;
+  console.log(`  key     ${demoKey}  ${dim('(an admin API key for a day; `barrage keys create` makes more)')}`);
   children.push(spawnBarrage(['factory', '--zone', 'local', '--capacity', '100'], env, join(logs, 'factory.log')));
   await waitFor('the factory to register', async () => (await api<unknown[]>(base, 'GET', '/factories')).length > 0, 60_000);
   console.log(`  factory zone "local"  ${dim('(logs: .barrage/logs/factory.log)')}`);
@@ -102,7 +110,7 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
   }>(base, 'GET', `/campaigns/${created.key}/report`);
   const s = report.summary;
   const l = report.latency;
-  console.log(`\n${bold('report')} ${base}/campaigns/${created.key}/report`);
+  console.log(`\n${bold('report')} ${base}/campaigns/${created.key}/report  ${dim('(with the key)')}`);
   console.log(`  result     ${report.metadata.result}${report.metadata.failureReason ? ` (${report.metadata.failureReason})` : ''}`);
   console.log(`  requests   ${s.requests} (${s.failures} failed) in ${s.durationSeconds.toFixed(1)} s, ${s.avgRps.toFixed(1)} req/s, peak ${s.peakMinions} minions`);
   console.log(`  latency    p50 ${l.p50!.toFixed(2)} ms  p95 ${l.p95!.toFixed(2)} ms  p99 ${l.p99!.toFixed(2)} ms  max ${l.max!.toFixed(2)} ms`);
@@ -110,13 +118,14 @@ export async function runDemo(opts: { exitWhenDone: boolean }): Promise<void> {
   const match = target.stats.total === s.requests;
   console.log(`  target     received ${target.stats.total} requests: ${match ? 'the same number as the report' : `the report says ${s.requests}: MISMATCH`}`);
 
-  console.log(`\n${bold('report page')} ${base}/campaigns/${created.key}/report.html  ${dim('(open it in a browser: charts, thresholds, errors)')}`);
+  console.log(`\n${bold('report page')} ${base}/campaigns/${created.key}/report.html?access_token=${demoKey}  ${dim('(open it in a browser: charts, thresholds, errors)')}`);
+  console.log(`${bold('web page')}    ${base}/  ${dim('(paste the key into its key field)')}`);
 
   if (opts.exitWhenDone) {
     await stopAll();
     return;
   }
   console.log(
-    `\nThe cluster keeps running. Try:\n  curl -N ${base}/campaigns/${created.key}/live   ${dim('# the live stream, replayed from the start')}\n  curl ${base}/campaigns/${created.key}/steps\n  curl ${base}/campaigns/${created.key}/errors\n  curl ${base}/campaigns/${created.key}/intervals.csv\n  curl ${base}/factories\nPress Ctrl-C to stop.`,
+    `\nThe cluster keeps running. Try:\n  export BARRAGE_KEY=${demoKey}\n  curl -N -H "authorization: Bearer $BARRAGE_KEY" ${base}/campaigns/${created.key}/live   ${dim('# the live stream, replayed from the start')}\n  curl -H "authorization: Bearer $BARRAGE_KEY" ${base}/campaigns/${created.key}/steps\n  curl -H "authorization: Bearer $BARRAGE_KEY" ${base}/campaigns/${created.key}/errors\n  curl -H "authorization: Bearer $BARRAGE_KEY" ${base}/factories\n  npm run barrage -- ls --head ${base}   ${dim('# the CLI reads BARRAGE_KEY')}\nPress Ctrl-C to stop.`,
   );
 }

@@ -18,6 +18,7 @@ Examples:
   barrage stack up                          local Redis + Postgres (no Docker needed)
   barrage head                              the API on :8400
   barrage factory --zone Z --capacity N     a load generator for zone Z
+  barrage keys create --scope admin         the first API key (printed once)
   barrage run test.json --junit results.xml run a test, exit 0 passed / 1 threshold failed / 2 error
   barrage watch KEY                         follow a running campaign
   barrage ls --status running               the campaigns on the head
@@ -105,6 +106,20 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
       const { startHead } = await import('@barrage/head');
       const head = await startHead(appEnv(env));
       untilSignal(head.close);
+    });
+
+  const keys = program.command('keys').description('API keys, made straight in Postgres (works before any key exists)');
+  keys
+    .command('create')
+    .description('a new API key; printed once, on the last line (DATABASE_URL, or the local stack)')
+    .addOption(new Option('--scope <scope>', 'read, write or admin').choices(['read', 'write', 'admin']).default('admin'))
+    .option('--name <name>', 'what the key is for', 'cli')
+    .option('--expires <duration>', 'lifetime, e.g. 30d, 12h, P90D (default: never)')
+    .action(async (o: { scope: string; name: string; expires?: string }) => {
+      const { createApiKey } = await import('@barrage/head');
+      const created = await createApiKey(appEnv(env), { name: o.name, scope: o.scope, ...(o.expires ? { expiresIn: o.expires } : {}) });
+      console.error(`created ${created.scope} key "${created.name}" (id ${created.id}${created.expiresAt ? `, expires ${created.expiresAt}` : ''}); it is not shown again:`);
+      console.log(created.key);
     });
 
   program

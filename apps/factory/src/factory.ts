@@ -82,9 +82,17 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       throw new DelayedError();
     }
     const run = randomUUID().slice(0, 8);
-    const runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log });
-    runners.set(data.chunkId, runner);
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
+    let runner: ChunkRunner;
+    try {
+      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST });
+    } catch (e) {
+      // A chunk this factory cannot run at all (its secrets do not open here): the campaign says why.
+      log.error({ err: (e as Error).message, chunk: data.chunkId }, 'chunk refused');
+      publisher.event({ ...base, event: 'failed', at: Math.round(clock.now()), error: (e as Error).message });
+      throw e;
+    }
+    runners.set(data.chunkId, runner);
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
     log.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted }, 'chunk accepted');
     const running = runner.run();

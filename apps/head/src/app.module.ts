@@ -9,6 +9,7 @@ import { ControlService } from './infra/control.service.js';
 import { ScenariosController } from './scenarios/scenarios.controller.js';
 import { ScenariosService } from './scenarios/scenarios.service.js';
 import { ScenariosRepository } from './scenarios/scenarios.repository.js';
+import { TargetPolicy } from './scenarios/target-policy.js';
 import { FactoriesController } from './factories/factories.controller.js';
 import { FactoriesService } from './factories/factories.service.js';
 import { CampaignsController } from './campaigns/campaigns.controller.js';
@@ -37,6 +38,7 @@ import { ScheduleQueue } from './schedules/schedule-queue.service.js';
 import { ScheduleFiringService } from './schedules/schedule-firing.service.js';
 import { OCCURRENCE_SOURCE, occurrenceSourceFor } from './schedules/occurrence-source.js';
 import { WebModule } from './web/web.module.js';
+import { AuthModule } from './auth/auth.module.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -62,7 +64,7 @@ export class MetricsModule {}
 @Module({ controllers: [FactoriesController], providers: [FactoriesService], exports: [FactoriesService] })
 export class FactoriesModule {}
 
-@Module({ controllers: [ScenariosController], providers: [ScenariosService, ScenariosRepository], exports: [ScenariosService] })
+@Module({ controllers: [ScenariosController], providers: [ScenariosService, ScenariosRepository, TargetPolicy], exports: [ScenariosService, TargetPolicy] })
 export class ScenariosModule {}
 
 /** A campaign's results: report, page, intervals, steps, errors, live stream, thresholds. */
@@ -108,6 +110,6 @@ export class SchedulesModule {}
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {
   return {
     module: class AppModule {},
-    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule, WebModule],
+    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule, WebModule, AuthModule],
   };
 }

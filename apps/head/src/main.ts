@@ -11,6 +11,8 @@ import { appModule } from './app.module.js';
 import { ErrorFilter, toApiError } from './common/error.filter.js';
 import { migrate } from './database/migrator.js';
 import { inputGuard } from './common/input-guard.js';
+import { createApiKeyDirect } from './auth/bootstrap.js';
+import type { CreatedApiKey } from '@barrage/contracts';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 
@@ -26,6 +28,7 @@ export async function startHead(env: Record<string, string | undefined>, log: Lo
   if (applied.length) log.info({ applied }, 'database migrated');
 
   const app = await NestFactory.create<NestExpressApplication>(appModule(config, log), { bodyParser: false, logger: nestLogger(log) });
+  app.use(accessTokenFromQuery);
   app.use(express.json({ limit: config.BODY_LIMIT_BYTES, type: () => true }));
   app.use(inputGuard);
   // Body-parser errors happen before routing; answer them in the API's error shape too.
@@ -41,6 +44,32 @@ export async function startHead(env: Record<string, string | undefined>, log: Lo
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   log.info({ url }, 'head listening');
   return { url, close: () => app.close() };
+}
+
+/**
+ * EventSource and a link cannot send headers: a GET may carry the key as `?access_token=`
+ * (docs/security.md#api-keys). It becomes the Authorization header and leaves the URL, so
+ * no route's query schema sees it and no access log records it.
+ */
+function accessTokenFromQuery(req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  if ((req.method === 'GET' || req.method === 'HEAD') && req.url.includes('access_token=')) {
+    const url = new URL(req.url, 'http://head');
+    const token = url.searchParams.get('access_token');
+    url.searchParams.delete('access_token');
+    req.url = url.pathname + url.search;
+    if (token && req.headers.authorization === undefined) req.headers.authorization = `Bearer ${token}`;
+  }
+  next();
+}
+
+/**
+ * `barrage keys create`: migrates the database if needed and makes a key in it directly,
+ * so the first admin key exists before any key does (docs/security.md#the-first-key).
+ */
+export async function createApiKey(env: Record<string, string | undefined>, options: { name: string; scope: string; expiresIn?: string }, log: Logger = pino({ level: 'warn' })): Promise<CreatedApiKey> {
+  const { DATABASE_URL } = loadConfig(headConfigSchema.pick({ DATABASE_URL: true }), env);
+  await migrate(DATABASE_URL, migrationsDir, (m) => log.info(m));
+  return createApiKeyDirect(DATABASE_URL, options);
 }
 
 /**

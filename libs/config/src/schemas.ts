@@ -1,9 +1,34 @@
 import { z } from 'zod';
+import { parseAllowList, parseSecretsKey } from '@barrage/contracts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+const flag = z.enum(['true', 'false', '1', '0', '']).default('false').transform((v) => v === 'true' || v === '1');
+/** 32 bytes as 64 hex characters or base64 (`barrage stack up` writes one; `openssl rand -base64 32` makes one). */
+const secretsKey = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return null;
+    const key = parseSecretsKey(v);
+    if (key === null) ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)' });
+    return key;
+  });
+/** Host names, *.wildcards and CIDR ranges, comma- or space-separated; unset: any target. */
+const allowList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return null;
+    try {
+      return parseAllowList(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return null;
+    }
+  });
 
 /** The head's environment (docs/architecture.md#configuration). */
 export const headConfigSchema = z.object({
@@ -54,6 +79,17 @@ export const headConfigSchema = z.object({
    * Never set in production. @defaultValue unset: the rule decides
    */
   SCHEDULE_TEST_OCCURRENCE_EVERY_MS: positiveInt.optional(),
+  /**
+   * Turns API keys off (docs/security.md): every route open to whoever reaches the port. For a
+   * laptop only; the head says so loudly at start-up. @defaultValue false
+   */
+  AUTH_DISABLED: flag,
+  /** Failed authentications one client may make per minute before it gets 429. @defaultValue 20 */
+  AUTH_FAILURES_PER_MINUTE: positiveInt.default(20),
+  /** Encrypts scenario secrets at rest (AES-256-GCM); without it a scenario with secrets is refused. */
+  SECRETS_KEY: secretsKey,
+  /** Where load may go (docs/security.md#target-allow-list); unset: anywhere. */
+  TARGET_ALLOWLIST: allowList,
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 
@@ -78,5 +114,9 @@ export const factoryConfigSchema = z.object({
   WARM_UP_REQUESTS: z.coerce.number().int().min(0).default(30_000),
   /** Milliseconds a SIGTERM'd factory lets its chunks run before stopping them. @defaultValue 10000 */
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  /** The head's SECRETS_KEY: the factory decrypts scenario secrets with it. */
+  SECRETS_KEY: secretsKey,
+  /** The head's TARGET_ALLOWLIST: re-checked on every resolved request. */
+  TARGET_ALLOWLIST: allowList,
 });
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;

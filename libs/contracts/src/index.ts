@@ -11,3 +11,6 @@ export * from './templates.js';
 export * from './try.js';
 export * from './test-file.js';
 export * from './schedule.js';
+export * from './api-keys.js';
+export * from './allowlist.js';
+export * from './secrets.js';

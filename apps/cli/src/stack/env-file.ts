@@ -1,6 +1,7 @@
 // .barrage/stack.env: the addresses the apps read, and the ports kept for later runs.
 import * as fs from 'node:fs';
 import { parseEnvFile } from '@barrage/config';
+import { newSecretsKey } from '@barrage/contracts';
 import { paths, type Paths } from './paths.js';
 import { databaseUrl } from './postgres.js';
 import { redisUrl } from './redis.js';
@@ -33,5 +34,7 @@ export function writeStackEnv(p: Paths, ports: { pgPort?: number | null; redisPo
   const lines = ['# Written by the Barrage local stack (barrage stack up). Ports are kept for later runs.'];
   if (pg) lines.push(`DATABASE_URL=${databaseUrl(pg)}`);
   if (redis) lines.push(`REDIS_URL=${redisUrl(redis)}`);
-  fs.writeFileSync(p.env, lines.join('\n') + '\n');
+  // The local stack's own key for scenario secrets (docs/security.md#secrets), made once and kept.
+  lines.push(`SECRETS_KEY=${prev.SECRETS_KEY || newSecretsKey()}`);
+  fs.writeFileSync(p.env, lines.join('\n') + '\n', { mode: 0o600 });
 }

@@ -1,6 +1,6 @@
 import { StepRecorder } from '@barrage/metrics';
 import { DEFAULT_MAX_IN_FLIGHT } from '@barrage/planning';
-import { redisKeys, type ChunkJob, type ChunkProgress, type Snapshot } from '@barrage/contracts';
+import { decryptSecret, hostOf, isEncrypted, mapValues, redisKeys, type AllowList, type ChunkJob, type ChunkProgress, type Scenario, type Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterClock } from '../clock.js';
@@ -30,6 +30,10 @@ export interface ChunkRunnerDeps {
   run: string;
   host: string;
   log: Logger;
+  /** SECRETS_KEY: decrypts the scenario's secrets (docs/security.md#secrets). */
+  secretsKey?: Buffer | null;
+  /** TARGET_ALLOWLIST: re-checked on every resolved request. */
+  allowList?: AllowList | null;
 }
 
 /** How long a chunk's progress is kept in Redis after its last write. */
@@ -49,6 +53,18 @@ export interface ChunkOutcome {
   droppedIterations: number;
   /** `unique` data rows ran out and minions ended for it. */
   rowsExhausted: boolean;
+}
+
+/** The scenario with its secrets in clear; a chunk whose secrets this factory cannot open fails saying why. */
+function openSecrets(scenario: Scenario, key: Buffer | null): Scenario {
+  const sealed = Object.values(scenario.secrets).some(isEncrypted);
+  if (!sealed) return scenario;
+  if (key === null) throw new Error('the scenario has secrets and this factory has no SECRETS_KEY (set the head\'s key on every factory)');
+  try {
+    return { ...scenario, secrets: mapValues(scenario.secrets, (v) => (isEncrypted(v) ? decryptSecret(v, key) : v)) };
+  } catch {
+    throw new Error('the scenario\'s secrets do not open with this factory\'s SECRETS_KEY (it must be the head\'s)');
+  }
 }
 
 /**
@@ -116,11 +132,11 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.connections = job.rate
       ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
       : new Connections();
-    this.scenario = compileScenario(job.scenario, job.variables);
+    this.scenario = compileScenario(openSecrets(job.scenario, deps.secretsKey ?? null), job.variables);
     this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name, { streamed: s.stream !== null }));
     const rows = this.scenario.rows;
     this.uniqueRows = rows && this.scenario.rowMode === 'unique' ? new UniqueRows(rows, uniqueBlock(rows.length, job), deps.redis, job.campaignKey, job.scenarioName, deps.log) : null;
-    this.prepared = prepareSteps(this.scenario, this.connections);
+    this.prepared = prepareSteps(this.scenario, this.connections, (origin) => this.allowsOrigin(origin));
     this.control = new ControlWatcher(deps.redis, job.campaignKey, deps.announcements);
     this.model = job.rate ? new OpenModel(this) : new ClosedModel(this);
   }
@@ -335,6 +351,21 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     }
     if (this.scenario.rowMode === 'random') return rows[Math.floor(Math.random() * rows.length)]!;
     return rows[(minionId + this.rowCursor++) % rows.length]!;
+  }
+
+  private readonly originVerdicts = new Map<string, boolean>();
+
+  allowsOrigin(origin: string): boolean {
+    const list = this.deps.allowList;
+    if (!list) return true;
+    let ok = this.originVerdicts.get(origin);
+    if (ok === undefined) {
+      const host = hostOf(origin);
+      ok = host !== null && list.allows(host);
+      if (this.originVerdicts.size < 10_000) this.originVerdicts.set(origin, ok);
+      if (!ok) this.deps.log.warn({ campaign: this.job.campaignKey, chunk: this.job.chunkId, origin }, 'request refused: not in TARGET_ALLOWLIST');
+    }
+    return ok;
   }
 
   whenRows(fn: () => void): void {

@@ -43,6 +43,7 @@ async function run(input: ScenarioInput, iterations = 1, spy?: (recorders: StepR
         connections,
         nextRow: () => null,
         whenRows: () => undefined,
+        allowsOrigin: () => true,
         iterationEnded(it) {
           if (++n < iterations) setImmediate(() => it.begin(0, n, clock.now()));
           else resolve();

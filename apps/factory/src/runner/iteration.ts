@@ -22,6 +22,8 @@ export interface IterationContext {
   nextRow(minionId: number): Record<string, string> | null | typeof ROWS_EXHAUSTED | typeof ROWS_PENDING;
   /** Calls `fn` once more `unique` rows have arrived (or they are known to be exhausted). */
   whenRows(fn: () => void): void;
+  /** TARGET_ALLOWLIST, re-checked on the factory (docs/security.md#target-allow-list): may load go to this origin? */
+  allowsOrigin(origin: string): boolean;
 }
 
 export const ROWS_EXHAUSTED: unique symbol = Symbol('rows exhausted');
@@ -60,10 +62,11 @@ export function classifyError(err: unknown): FailureKind {
   return 'other';
 }
 
-export function prepareSteps(scenario: CompiledScenario, connections: Connections): PreparedStep[] {
+/** `allowsOrigin`: a constant request to a refused origin takes the per-request path, which refuses and counts it. */
+export function prepareSteps(scenario: CompiledScenario, connections: Connections, allowsOrigin: (origin: string) => boolean = () => true): PreparedStep[] {
   return scenario.steps.map((step) => {
     const checks = step.checks.length + step.extractions.length;
-    const constant = step.origin !== null && step.path !== null && step.staticHeaders !== null && (step.body === null || step.body.constant !== null);
+    const constant = step.origin !== null && allowsOrigin(step.origin) && step.path !== null && step.staticHeaders !== null && (step.body === null || step.body.constant !== null);
     if (!constant) return { step, opts: null, conns: null, origin: null, path: null, bytesOut: 0, checks };
     const body = step.body?.constant ?? null;
     return {
@@ -189,6 +192,7 @@ export class Iteration implements Dispatcher.DispatchHandler {
         s.minionId = this.minionId;
         s.iteration = this.iteration;
         const r = renderRequest(p.step, s);
+        if (!this.ctx.allowsOrigin(r.origin)) throw new Error(`host of ${r.origin} is not in TARGET_ALLOWLIST: not sent`);
         opts = { origin: r.origin, path: r.path, method: p.step.method as Dispatcher.HttpMethod, headers: r.headers, body: r.body, headersTimeout: p.step.timeoutMs, bodyTimeout: p.step.timeoutMs };
         conns = this.ctx.connections.for(r.origin);
         origin = r.origin;

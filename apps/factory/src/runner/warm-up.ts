@@ -44,6 +44,7 @@ export async function warmUp(clock: ClusterClock, opts: { requests?: number; max
         connections,
         nextRow: () => null,
         whenRows: () => undefined,
+        allowsOrigin: () => true,
         iterationEnded(it) {
           done++;
           if (started < requests && performance.now() - t0 < maxMs) {

@@ -26,6 +26,7 @@ import { toSummary, type CampaignDefinition } from './campaign.mapper.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { searchSql } from './search.js';
 import { ThresholdsService } from '../results/thresholds.service.js';
+import { TargetPolicy } from '../scenarios/target-policy.js';
 
 @Injectable()
 export class CampaignsService {
@@ -37,6 +38,7 @@ export class CampaignsService {
     private readonly control: ControlService,
     private readonly redis: RedisService,
     private readonly thresholds: ThresholdsService,
+    private readonly policy: TargetPolicy,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -53,6 +55,7 @@ export class CampaignsService {
     // Now the campaign's variables are known, every template name must resolve.
     const unresolved = [...found].flatMap(([n, s]) => templateProblems(s, payload.variables).map((p) => ({ path: `scenarios.${n}.${p.path.join('.')}`, message: `scenario "${n}": ${p.message}` })));
     if (unresolved.length) throw new ApiError(400, 'VALIDATION_FAILED', unresolved.length === 1 ? unresolved[0]!.message : `${unresolved.length} template names cannot resolve: ${unresolved.map((d) => d.message).join('; ')}`, unresolved);
+    for (const [n, s] of found) this.policy.checkTargets(s, payload.variables, `scenarios.${n}.`);
     const key = newCampaignKey();
     const jobs = allocateChunks({
       campaignKey: key,

@@ -3,10 +3,12 @@ import type { Response } from 'express';
 import { PrismaService } from '../infra/prisma.service.js';
 import { RedisService } from '../infra/redis.service.js';
 import { FactoriesService } from '../factories/factories.service.js';
+import { Public } from '../auth/scope.decorator.js';
 
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms))]);
 
 /** GET /health (shape of reference/krawall-api.txt): 503 when the database or Redis is down. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

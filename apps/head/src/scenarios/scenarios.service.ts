@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { maskSecrets, scenarioSchema, tryOptionsSchema, type Scenario, type ScenarioRecord, type TryResult } from '@barrage/contracts';
 import { tryScenario } from './try-run.js';
+import { TargetPolicy } from './target-policy.js';
 import { ScenariosRepository } from './scenarios.repository.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import type { ScenarioVersion } from '../generated/prisma/client.js';
@@ -9,10 +10,15 @@ import type { ScenarioVersion } from '../generated/prisma/client.js';
 /** Stored, versioned scenarios (docs/api.md#scenarios): every POST of a name adds a version. */
 @Injectable()
 export class ScenariosService {
-  constructor(private readonly repo: ScenariosRepository) {}
+  constructor(
+    private readonly repo: ScenariosRepository,
+    private readonly policy: TargetPolicy,
+  ) {}
 
   async save(body: unknown): Promise<ScenarioRecord> {
-    const scenario = parseOr400(scenarioSchema, body, 'scenario');
+    const parsed = parseOr400(scenarioSchema, body, 'scenario');
+    this.policy.checkTargets(parsed);
+    const scenario = this.policy.sealSecrets(parsed);
     // Serialisable retry loop: two concurrent saves of one name must not both take version n+1.
     for (let attempt = 0; ; attempt++) {
       const latest = await this.repo.latest(scenario.name);
@@ -44,12 +50,12 @@ export class ScenariosService {
   async trySaved(name: string, body: unknown): Promise<TryResult> {
     const { variables } = parseOr400(tryOptionsSchema, body ?? {}, 'try options');
     const { version, createdAt: _, ...scenario } = await this.latest(name);
-    return tryScenario(scenario, version, variables);
+    return tryScenario(this.policy.openSecrets(scenario), version, variables, (url) => this.policy.allowsUrl(url));
   }
 
   /** One iteration of a scenario body that is not saved. */
   async tryUnsaved(body: unknown): Promise<TryResult> {
-    return tryScenario(parseOr400(scenarioSchema, body, 'scenario'), null, {});
+    return tryScenario(parseOr400(scenarioSchema, body, 'scenario'), null, {}, (url) => this.policy.allowsUrl(url));
   }
 
   /** The latest version of each name, or the names that do not exist. */

@@ -27,7 +27,7 @@ const EXCERPT_CHARS = 2000;
  * row, no think time, every step bounded by TRY_STEP_TIMEOUT_MS. Secret values are masked
  * in everything returned.
  */
-export async function tryScenario(scenario: Scenario, version: number | null, campaignVars: Record<string, string>): Promise<TryResult> {
+export async function tryScenario(scenario: Scenario, version: number | null, campaignVars: Record<string, string>, allowed: (url: string) => boolean): Promise<TryResult> {
   const t0 = performance.now();
   const row = scenario.data?.rows[0] ?? null;
   const scope: TemplateScope = { extracted: {}, row, campaignVars, scenarioVars: scenario.variables, secrets: scenario.secrets, minionId: 0, iteration: 0 };
@@ -40,7 +40,7 @@ export async function tryScenario(scenario: Scenario, version: number | null, ca
       skipped.push(step.name);
       continue;
     }
-    const result = await tryStep(step, scope, mask);
+    const result = await tryStep(step, scope, mask, allowed);
     steps.push(result);
     if (!result.passed && step.stopOnFailure) stopped = true;
   }
@@ -64,7 +64,7 @@ function masker(secrets: string[]): Mask {
   return (s) => values.reduce((text, v) => text.split(v).join(SECRET_MASK), s);
 }
 
-async function tryStep(step: Scenario['steps'][number], scope: TemplateScope, mask: Mask): Promise<TryStep> {
+async function tryStep(step: Scenario['steps'][number], scope: TemplateScope, mask: Mask, allowed: (url: string) => boolean): Promise<TryStep> {
   const base: TryStep = { name: step.name, request: null, response: null, error: null, timings: null, stream: null, checks: [], extracted: {}, failedExtractions: [], passed: false };
   let url: string;
   let headers: Record<string, string>;
@@ -79,6 +79,8 @@ async function tryStep(step: Scenario['steps'][number], scope: TemplateScope, ma
     return { ...base, error: mask((err as Error).message) };
   }
   const shown = { method: step.method, url: mask(url), headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, mask(v)])), body: body === null ? null : mask(body) };
+  // Never sent where the target allow-list refuses, whatever the templates made of the URL.
+  if (!allowed(url)) return { ...base, request: shown, error: `host "${mask(new URL(url).hostname)}" is not in TARGET_ALLOWLIST: not sent` };
   const checks = step.checks.map(compileCheck);
   const extractions = Object.entries(step.extract).map(([name, e]) => compileExtraction(name, e));
   const response = new ResponseData();

@@ -2,12 +2,14 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { notFound } from '../common/api-error.js';
 import { WebService } from './web.service.js';
+import { Public } from '../auth/scope.decorator.js';
 
 /**
  * GET / and /ui/…: the web page (docs/web.md). File names carry no content hash (there is no
  * build step), so every answer is revalidated (`no-cache` + ETag → 304): a new head version is
  * never hidden behind a stale cache, and an unchanged file costs one empty answer.
  */
+@Public()
 @Controller()
 export class WebController {
   constructor(private readonly web: WebService) {}
