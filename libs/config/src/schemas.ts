@@ -4,6 +4,14 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 const redisUrl = z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL');
+/** `json` (one object a line, for machines) or `pretty` (pino-pretty, for people). @defaultValue json */
+const logFormat = z.enum(['json', 'pretty']).default('json');
+/** A comma-separated list of origins (`https://app.example.com,http://localhost:3000`). */
+const origins = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'each origin must be scheme://host[:port], no path')));
 
 /** The head's environment (docs/architecture.md#configuration). */
 export const headConfigSchema = z.object({
@@ -46,6 +54,9 @@ export const headConfigSchema = z.object({
    * for Redis instead. @defaultValue 2000
    */
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(2000),
+  LOG_FORMAT: logFormat,
+  /** Browser origins allowed to call the API (CORS); empty, the default, allows none. */
+  CORS_ORIGINS: origins,
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 
@@ -70,5 +81,6 @@ export const factoryConfigSchema = z.object({
   WARM_UP_REQUESTS: z.coerce.number().int().min(0).default(30_000),
   /** Milliseconds a SIGTERM'd factory lets its chunks run before stopping them. @defaultValue 10000 */
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
+  LOG_FORMAT: logFormat,
 });
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;
