@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { campaignDefinitionSchema, campaignEventsSchema, campaignPageSchema, campaignSummarySchema, factoriesSchema, healthSchema, storedScenarioSchema, zonesViewSchema } from '@barrage/contracts';
 import { startFactory, startHead, stopChild, waitFor, type Api } from './support/cluster';
 
 jest.setTimeout(120_000);
@@ -113,7 +114,7 @@ describe('request id', () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-request-id')).toBe(id);
-    const { key } = (await res.json()) as { key: string };
+    const { key } = campaignSummarySchema.parse(await res.json());
 
     // The service's own line (written while serving) and the access line, both with the id.
     await waitFor('the access line of the request', async () => logLines().some((l) => l.requestId === id && l.msg === 'request'), 10_000);
@@ -125,6 +126,15 @@ describe('request id', () => {
     expect(logLines().filter((l) => l.requestId === `nf-${tag}`)).toEqual([expect.objectContaining({ msg: 'request', status: 404 })]);
     // Lines written outside any request carry no request id.
     expect(logLines().some((l) => l.msg === 'head listening' && !('requestId' in l))).toBe(true);
-    await open.request('POST', `/campaigns/${key}/abort`, { mode: 'hard' });
+    expect((await open.request('POST', `/campaigns/${key}/abort`, { hard: true })).status).toBe(202);
+
+    // The answers match the schemas the OpenAPI document shows (libs/contracts/src/responses.ts).
+    campaignDefinitionSchema.parse((await open.request('GET', `/campaigns/${key}/definition`)).body);
+    campaignEventsSchema.parse((await open.request('GET', `/campaigns/${key}/logs`)).body);
+    campaignPageSchema.parse((await open.request('GET', `/campaigns?filter=${scenario}`)).body);
+    storedScenarioSchema.parse((await open.request('GET', `/scenarios/${scenario}`)).body);
+    expect(factoriesSchema.parse((await open.request('GET', '/factories')).body).some((f) => f.zone === zone)).toBe(true);
+    zonesViewSchema.parse((await open.request('GET', '/zones')).body);
+    healthSchema.parse((await open.request('GET', '/health')).body);
   });
 });

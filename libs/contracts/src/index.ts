@@ -7,3 +7,5 @@ export * from './snapshot.js';
 export * from './cluster.js';
 export * from './openapi.js';
 export * from './results.js';
+export * from './responses.js';
+export * from './control.js';
