@@ -18,6 +18,8 @@ const tag = `hyg-${randomUUID().slice(0, 6)}`;
 const headLog = join(__dirname, '..', '.barrage', 'logs', 'e2e', `head-${tag}.log`);
 const zone = `hyg-${randomUUID().slice(0, 6)}`;
 let open: Api;
+/** The campaign created by the request id test, for the log tests after it. */
+let campaignKey = '';
 let closed: Api;
 const children: ChildProcess[] = [];
 
@@ -34,8 +36,8 @@ afterAll(async () => {
   for (const c of children.reverse()) await stopChild(c);
 });
 
-function logLines(): Record<string, unknown>[] {
-  return readFileSync(headLog, 'utf8')
+function logLines(file = headLog): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -127,6 +129,7 @@ describe('request id', () => {
     // Lines written outside any request carry no request id.
     expect(logLines().some((l) => l.msg === 'head listening' && !('requestId' in l))).toBe(true);
     expect((await open.request('POST', `/campaigns/${key}/abort`, { hard: true })).status).toBe(202);
+    campaignKey = key;
 
     // The answers match the schemas the OpenAPI document shows (libs/contracts/src/responses.ts).
     campaignDefinitionSchema.parse((await open.request('GET', `/campaigns/${key}/definition`)).body);
@@ -136,5 +139,34 @@ describe('request id', () => {
     expect(factoriesSchema.parse((await open.request('GET', '/factories')).body).some((f) => f.zone === zone)).toBe(true);
     zonesViewSchema.parse((await open.request('GET', '/zones')).body);
     healthSchema.parse((await open.request('GET', '/health')).body);
+  });
+});
+
+describe('log lines', () => {
+  const factoryLog = join(__dirname, '..', '.barrage', 'logs', 'e2e', `${zone}-f1.log`);
+
+  it('of a factory all carry its id and zone; those of a chunk carry its campaign key', async () => {
+    expect(campaignKey).not.toBe('');
+    await waitFor('the factory to log its chunk', async () => logLines(factoryLog).some((l) => l.msg === 'chunk accepted'), 15_000);
+    const lines = logLines(factoryLog);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect({ msg: l.msg, factory: l.factory, zone: l.zone }).toEqual({ msg: l.msg, factory: `${zone}-f1`, zone });
+    const chunkLines = lines.filter((l) => 'chunk' in l);
+    expect(chunkLines.length).toBeGreaterThan(0);
+    for (const l of chunkLines) expect({ msg: l.msg, campaign: l.campaign }).toEqual({ msg: l.msg, campaign: campaignKey });
+  });
+
+  it('are JSON by default, and pino-pretty text with LOG_FORMAT=pretty', async () => {
+    const prettyTag = `${tag}-pretty`;
+    const pretty = await startHead(prettyTag, { LOG_FORMAT: 'pretty' });
+    children.push(pretty.process);
+    await fetch(`${pretty.api.base}/zones`, { headers: { 'x-request-id': `pretty-${tag}` } });
+    const file = join(__dirname, '..', '.barrage', 'logs', 'e2e', `head-${prettyTag}.log`);
+    await waitFor('the pretty access line', async () => readFileSync(file, 'utf8').includes(`pretty-${tag}`), 10_000);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/INFO.*head listening/);
+    expect(text).toMatch(new RegExp(`requestId: "pretty-${tag}"`));
+    expect(text.split('\n').filter((l) => l.startsWith('{"level"'))).toEqual([]);
+    expect(logLines().length).toBeGreaterThan(0); // the default head's file is JSON lines
   });
 });
