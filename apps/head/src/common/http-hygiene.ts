@@ -1,5 +1,5 @@
 /**
- * What every response of the head carries (docs/http.md): security headers, no framework
+ * What every response of the head carries (docs/conventions.md#http-the-head): security headers, no framework
  * banner, CORS only for the configured origins, and a request id that is also on every log
  * line written while serving the request.
  */
