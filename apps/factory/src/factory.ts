@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { factoryConfigSchema, loadConfig, type FactoryConfig } from '@barrage/config';
+import { factoryConfigSchema, loadConfig, loggerSettings, type FactoryConfig } from '@barrage/config';
 import { chunkJobSchema, redisKeys, type ChunkJob } from '@barrage/contracts';
 import { ClusterClock } from './clock.js';
 import { ControlAnnouncements } from './control.js';
@@ -22,10 +22,12 @@ export interface RunningFactory {
 }
 
 /** Starts a factory: registers it, syncs its clock, and consumes the chunk queue of its zone. */
-export async function startFactory(env: Record<string, string | undefined>, log: Logger = pino({ level: env.LOG_LEVEL ?? 'info' })): Promise<RunningFactory> {
+export async function startFactory(env: Record<string, string | undefined>, baseLog: Logger = pino(loggerSettings(env))): Promise<RunningFactory> {
   const config: FactoryConfig = loadConfig(factoryConfigSchema, env);
   const id = config.FACTORY_ID ?? `${config.ZONE}-${randomUUID().slice(0, 8)}`;
   const host = config.HOSTNAME ?? hostname();
+  // Every line of this factory says which one it is and where.
+  const log = baseLog.child({ factory: id, zone: config.ZONE });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const workerConn = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const subscriber = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -65,11 +67,13 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       throw new UnrecoverableError(error);
     }
     const data = parsed.data;
+    // Every line about this chunk, the runner's included, names its campaign.
+    const chunkLog = log.child({ campaign: data.campaignKey });
     // This factory runs the chunk already: its lock expired while Redis was unreachable and
     // BullMQ handed it out again, to us. The run carries on; this delivery waits for it.
     const current = outcomes.get(data.chunkId);
     if (current) {
-      log.warn({ chunk: data.chunkId }, 'chunk redelivered to the factory that runs it (lock expired while Redis was away): the running run carries on');
+      chunkLog.warn({ chunk: data.chunkId }, 'chunk redelivered to the factory that runs it (lock expired while Redis was away): the running run carries on');
       redelivered.add(data.chunkId);
       return current;
     }
@@ -85,16 +89,16 @@ export async function startFactory(env: Record<string, string | undefined>, log:
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
     let runner: ChunkRunner;
     try {
-      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST });
+      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST });
     } catch (e) {
       // A chunk this factory cannot run at all (its secrets do not open here): the campaign says why.
-      log.error({ err: (e as Error).message, chunk: data.chunkId }, 'chunk refused');
+      chunkLog.error({ err: (e as Error).message, chunk: data.chunkId }, 'chunk refused');
       publisher.event({ ...base, event: 'failed', at: Math.round(clock.now()), error: (e as Error).message });
       throw e;
     }
     runners.set(data.chunkId, runner);
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
-    log.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted }, 'chunk accepted');
+    chunkLog.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted }, 'chunk accepted');
     const running = runner.run();
     outcomes.set(data.chunkId, running);
     try {
@@ -104,23 +108,23 @@ export async function startFactory(env: Record<string, string | undefined>, log:
         publisher.event({ ...base, event: 'handed_back', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
         await publisher.flush();
         await job.moveToWait(token);
-        log.info({ chunk: data.chunkId, ...out }, 'chunk handed back');
+        chunkLog.info({ chunk: data.chunkId, ...out }, 'chunk handed back');
         throw new WaitingError();
       }
       if (out.superseded) {
         // Another run owns the chunk (and its BullMQ lock): this one only reports its end.
         publisher.event({ ...base, event: 'superseded', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations });
-        log.warn({ chunk: data.chunkId, ...out }, 'chunk superseded');
+        chunkLog.warn({ chunk: data.chunkId, ...out }, 'chunk superseded');
         throw new DelayedError(); // BullMQ leaves the job alone: its lock is the other run's
       }
       publisher.event({ ...base, event: 'finished', at: Math.round(clock.now()), lastSeq: out.lastSeq, iterations: out.iterations, ...(out.rowsExhausted ? { rowsExhausted: true } : {}) });
-      log.info({ chunk: data.chunkId, ...out }, 'chunk finished');
+      chunkLog.info({ chunk: data.chunkId, ...out }, 'chunk finished');
       // Redelivered meanwhile: the job's lock is the new delivery's, which completes it.
       if (redelivered.delete(data.chunkId)) throw new DelayedError();
       return out;
     } catch (e) {
       if (e instanceof WaitingError || e instanceof DelayedError) throw e;
-      log.error({ err: e, chunk: data.chunkId }, 'chunk failed');
+      chunkLog.error({ err: e, chunk: data.chunkId }, 'chunk failed');
       publisher.event({ ...base, event: 'failed', at: Math.round(clock.now()), error: (e as Error).message });
       throw e;
     } finally {
@@ -147,7 +151,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   await worker.waitUntilReady();
   await registration.start();
   const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT);
-  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs, metricsPort }, 'factory ready');
+  log.info({ capacity: config.CAPACITY, clockRttMs: clock.rttMs, metricsPort }, 'factory ready');
 
   let closing: Promise<void> | null = null;
   const close = () =>

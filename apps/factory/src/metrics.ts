@@ -21,7 +21,18 @@ export class FactoryMetrics {
     new Gauge({ name: 'barrage_factory_chunks_running', help: 'Chunks running', registers: [this.registry], collect() { this.set(state.chunks()); } });
     new Gauge({ name: 'barrage_factory_minions_active', help: 'Minions or in-flight iterations', registers: [this.registry], collect() { this.set(state.active()); } });
     new Gauge({ name: 'barrage_factory_messages_unsent', help: 'Snapshots and chunk events buffered while Redis is unreachable', registers: [this.registry], collect() { this.set(state.unsent()); } });
-    new Gauge({ name: 'barrage_factory_messages_dropped', help: 'Snapshots and chunk events dropped because the buffer was full (Redis away too long)', registers: [this.registry], collect() { this.set(state.droppedMessages()); } });
+    // A count that only grows: a counter (`_total`), moved up to the publisher's own count when scraped.
+    let counted = 0;
+    new Counter({
+      name: 'barrage_factory_messages_dropped_total',
+      help: 'Snapshots and chunk events dropped because the buffer was full (Redis away too long)',
+      registers: [this.registry],
+      collect() {
+        const now = state.droppedMessages();
+        if (now > counted) this.inc(now - counted);
+        counted = now;
+      },
+    });
   }
 
   observe(s: Snapshot): void {

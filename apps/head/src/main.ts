@@ -6,13 +6,15 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { pino, type Logger } from 'pino';
-import { headConfigSchema, loadConfig, type HeadConfig } from '@barrage/config';
+import { headConfigSchema, loadConfig, loggerSettings, type HeadConfig } from '@barrage/config';
 import { appModule } from './app.module.js';
 import { ErrorFilter, toApiError } from './common/error.filter.js';
 import { migrate } from './database/migrator.js';
 import { inputGuard } from './common/input-guard.js';
 import { createApiKeyDirect } from './auth/bootstrap.js';
 import type { CreatedApiKey } from '@barrage/contracts';
+import { applyHttpHygiene, enterRequestContext } from './common/http-hygiene.js';
+import { requestIdMixin } from './common/request-context.js';
 
 const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../prisma/migrations');
 
@@ -22,14 +24,16 @@ export interface RunningHead {
 }
 
 /** Migrates the database, then serves the API. Configuration comes from `env`, validated once. */
-export async function startHead(env: Record<string, string | undefined>, log: Logger = pino({ level: env.LOG_LEVEL ?? 'info' })): Promise<RunningHead> {
+export async function startHead(env: Record<string, string | undefined>, log: Logger = pino({ ...loggerSettings(env), mixin: requestIdMixin })): Promise<RunningHead> {
   const config: HeadConfig = loadConfig(headConfigSchema, env);
   const { applied } = await migrate(config.DATABASE_URL, migrationsDir, (m) => log.info(m));
   if (applied.length) log.info({ applied }, 'database migrated');
 
   const app = await NestFactory.create<NestExpressApplication>(appModule(config, log), { bodyParser: false, logger: nestLogger(log) });
   app.use(accessTokenFromQuery);
+  applyHttpHygiene(app, config, log);
   app.use(express.json({ limit: config.BODY_LIMIT_BYTES, type: () => true }));
+  app.use(enterRequestContext);
   app.use(inputGuard);
   // Body-parser errors happen before routing; answer them in the API's error shape too.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -1,4 +1,4 @@
-import { ConfigError, factoryConfigSchema, headConfigSchema, loadConfig, parseEnvFile } from './index';
+import { ConfigError, factoryConfigSchema, headConfigSchema, loadConfig, loggerSettings, parseEnvFile } from './index';
 
 describe('loadConfig', () => {
   it('applies defaults and coerces numbers', () => {
@@ -31,5 +31,26 @@ describe('loadConfig', () => {
 describe('parseEnvFile', () => {
   it('reads KEY=value lines and skips comments', () => {
     expect(parseEnvFile('# c\nA=1\n\nB = x=y \n')).toEqual({ A: '1', B: 'x=y' });
+  });
+});
+
+describe('HTTP and logging settings', () => {
+  const base = { DATABASE_URL: 'postgresql://u@h:1/db', REDIS_URL: 'redis://h:2' };
+
+  it('allows no CORS origin by default and reads a comma list', () => {
+    expect(loadConfig(headConfigSchema, base).CORS_ORIGINS).toEqual([]);
+    expect(loadConfig(headConfigSchema, { ...base, CORS_ORIGINS: 'https://app.example.com, http://localhost:3000,' }).CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:3000']);
+  });
+
+  it('refuses an origin with a path or without a scheme', () => {
+    expect(() => loadConfig(headConfigSchema, { ...base, CORS_ORIGINS: 'https://a.example.com/app' })).toThrow(/CORS_ORIGINS/);
+    expect(() => loadConfig(headConfigSchema, { ...base, CORS_ORIGINS: 'a.example.com' })).toThrow(/CORS_ORIGINS/);
+  });
+
+  it('logs JSON unless LOG_FORMAT=pretty asks for pino-pretty', () => {
+    expect(loggerSettings({})).toEqual({ level: 'info' });
+    expect(loggerSettings({ LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug' })).toMatchObject({ level: 'debug', transport: { target: 'pino-pretty' } });
+    expect(() => loadConfig(factoryConfigSchema, { REDIS_URL: 'redis://h', LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+    expect(loggerSettings({ LOG_FORMAT: 'xml' })).toEqual({ level: 'info' });
   });
 });

@@ -29,6 +29,14 @@ const allowList = z
       return null;
     }
   });
+/** `json` (one object a line, for machines) or `pretty` (pino-pretty, for people). @defaultValue json */
+const logFormat = z.enum(['json', 'pretty']).default('json');
+/** A comma-separated list of origins (`https://app.example.com,http://localhost:3000`). */
+const origins = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'each origin must be scheme://host[:port], no path')));
 
 /** The head's environment (docs/architecture.md#configuration). */
 export const headConfigSchema = z.object({
@@ -90,6 +98,9 @@ export const headConfigSchema = z.object({
   SECRETS_KEY: secretsKey,
   /** Where load may go (docs/security.md#target-allow-list); unset: anywhere. */
   TARGET_ALLOWLIST: allowList,
+  LOG_FORMAT: logFormat,
+  /** Browser origins allowed to call the API (CORS); empty, the default, allows none. */
+  CORS_ORIGINS: origins,
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 
@@ -118,5 +129,6 @@ export const factoryConfigSchema = z.object({
   SECRETS_KEY: secretsKey,
   /** The head's TARGET_ALLOWLIST: re-checked on every resolved request. */
   TARGET_ALLOWLIST: allowList,
+  LOG_FORMAT: logFormat,
 });
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;

@@ -14,3 +14,5 @@ export * from './schedule.js';
 export * from './api-keys.js';
 export * from './allowlist.js';
 export * from './secrets.js';
+export * from './responses.js';
+export * from './control.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { campaignSearchSchema, createCampaignSchema, intervalsQuerySchema, patchCampaignSchema } from './campaign.js';
 import { scenarioSchema } from './scenario.js';
 import { tryOptionsSchema, tryResultSchema } from './try.js';
+import { completeDocument } from './openapi-complete.js';
 import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, reportSchema, stepDetailSchema, stepsSchema } from './results.js';
 import { createScheduleSchema, scheduleSearchSchema } from './schedule.js';
 
@@ -51,7 +52,7 @@ function patchScheduleDoc() {
  * documentation cannot disagree with what the API accepts.
  */
 export function openApiDocument(version: string) {
-  return {
+  return completeDocument({
     openapi: '3.0.3',
     info: { title: 'Barrage', version, description: 'Distributed load testing: campaigns, scenarios, factories.' },
     components: {
@@ -153,5 +154,5 @@ export function openApiDocument(version: string) {
       '/zones': { get: { summary: 'Zones with live factories', responses: { '200': ok('Zones') } } },
       '/health': { get: { summary: 'Health of the head and its dependencies', responses: { '200': ok('Healthy or degraded'), '503': ok('Database or Redis down') } } },
     },
-  };
+  });
 }

@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { z } from 'zod';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES, type CampaignSummary } from '@barrage/contracts';
+import { abortCampaignSchema, ACTIVE_STATUSES, extendCampaignSchema, TERMINAL_STATUSES, type CampaignSummary } from '@barrage/contracts';
 import { ControlService } from '../infra/control.service.js';
 import { conflict, notFound, parseOr400 } from '../common/api-error.js';
 import { CampaignsRepository } from './campaigns.repository.js';
 import { CampaignsService } from './campaigns.service.js';
 import { OrchestratorService } from './orchestrator.service.js';
-
-const abortSchema = z.strictObject({ hard: z.boolean().default(false) }).default({ hard: false });
-/** The campaign's new length from its start instant; at most a week. */
-const extendSchema = z.strictObject({ newDurationMs: z.number().int().min(1).max(7 * 86_400_000) });
 
 /** Manual start and abort (docs/api.md#one-campaign, docs/architecture.md#control): written to the control key, then announced. */
 @Injectable()
@@ -34,7 +29,7 @@ export class CampaignControlService {
    * missed the announcement still applies it; the timeout moves with it.
    */
   async extend(key: string, body: unknown): Promise<CampaignSummary> {
-    const { newDurationMs } = parseOr400(extendSchema, body ?? {});
+    const { newDurationMs } = parseOr400(extendCampaignSchema, body ?? {});
     const c = await this.repo.find(key);
     if (!c) throw notFound(`campaign "${key}"`);
     if (c.status !== 'running' || !c.startAt) throw conflict(`campaign ${key} is ${c.status}; only a running campaign can be extended`);
@@ -45,7 +40,7 @@ export class CampaignControlService {
   }
 
   async abort(key: string, body: unknown): Promise<CampaignSummary> {
-    const { hard } = parseOr400(abortSchema, body ?? {});
+    const { hard } = parseOr400(abortCampaignSchema, body ?? {});
     const c = await this.campaigns.get(key);
     if (TERMINAL_STATUSES.includes(c.status)) throw conflict(`campaign ${key} is already ${c.status}`);
     await this.control.send(key, { abort: hard ? 'hard' : 'soft' });

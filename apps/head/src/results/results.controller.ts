@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { parseOr400 } from '../common/api-error.js';
-import { renderReportPage } from '../reports/report-page.js';
+import { REPORT_PAGE_CSP, renderReportPage } from '../reports/report-page.js';
 import { intervalsCsv } from './csv.js';
 import { LiveService } from './live.service.js';
 import { ReportService } from './report.service.js';
@@ -27,6 +27,8 @@ export class ResultsController {
   async reportPage(@Param('key') key: string, @Res() res: Response) {
     const report = await this.reports.report(key);
     const extras = await this.reports.pageExtras(key);
+    // The page's own policy (its inline script pinned by hash) replaces the head's default one.
+    res.setHeader('Content-Security-Policy', REPORT_PAGE_CSP);
     res.type('text/html; charset=utf-8').send(renderReportPage({ report, ...extras }));
   }
 

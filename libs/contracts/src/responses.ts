@@ -1,0 +1,80 @@
+/**
+ * What the API answers where no schema described it yet: campaigns, scenarios as stored,
+ * factories, zones, health, a campaign's event log and definition. They generate the OpenAPI
+ * document's response schemas; the TypeScript types of these payloads are checked against
+ * them below, so a change to one that the other does not follow fails the build.
+ */
+import { z } from 'zod';
+import { executionProfileSchema } from '@barrage/planning';
+import { CAMPAIGN_STATUSES, createCampaignSchema, type CampaignSummary, type Page } from './campaign.js';
+import { scenarioSchema } from './scenario.js';
+import type { FactoryRecord } from './cluster.js';
+
+const instant = z.string().describe('ISO-8601 instant');
+const status = z.enum(CAMPAIGN_STATUSES);
+
+export const campaignSummarySchema = z.strictObject({
+  key: z.string(),
+  name: z.string(),
+  note: z.string(),
+  status,
+  result: z.enum(['passed', 'failed', 'error']).nullable(),
+  statusHistory: z.array(z.strictObject({ status, at: instant })),
+  createdAt: instant,
+  startedAt: instant.nullable(),
+  endedAt: instant.nullable(),
+  retentionExpiry: instant.nullable().describe('when its results are purged; null once saved'),
+  saved: z.boolean(),
+  purgedAt: instant.nullable(),
+  speedFactor: z.number(),
+  startOffsetMs: z.number(),
+  hardTimeout: z.boolean(),
+  timeoutMs: z.number().nullable(),
+  scenarios: z.array(z.strictObject({ name: z.string(), minionsCount: z.number(), zones: z.record(z.string(), z.number()).nullable(), executionProfile: executionProfileSchema })),
+  totals: z.strictObject({ requests: z.number(), failures: z.number(), minionsStarted: z.number(), minionsActive: z.number(), droppedIterations: z.number() }),
+  failureReason: z.string().nullable(),
+});
+
+export const campaignPageSchema = z.strictObject({
+  page: z.number().int(),
+  size: z.number().int(),
+  totalPages: z.number().int(),
+  totalElements: z.number().int(),
+  elements: z.array(campaignSummarySchema),
+});
+
+/** A scenario as stored: its definition, with defaults applied, and its version. */
+export const storedScenarioSchema = z.object({ ...scenarioSchema.shape, version: z.number().int(), createdAt: instant });
+export const storedScenariosSchema = z.array(storedScenarioSchema);
+
+export const factoryRecordSchema = z.strictObject({
+  id: z.string(),
+  zone: z.string(),
+  host: z.string(),
+  capacity: z.number(),
+  version: z.string(),
+  runningChunks: z.array(z.string()),
+  startedAt: instant,
+  heartbeatAt: instant,
+});
+export const factoriesSchema = z.array(factoryRecordSchema);
+export const zonesViewSchema = z.array(z.strictObject({ zone: z.string(), factories: z.number().int(), capacity: z.number() }));
+
+const upDown = z.enum(['up', 'down']);
+export const healthSchema = z.strictObject({
+  status: z.enum(['healthy', 'degraded', 'unhealthy']),
+  services: z.strictObject({ database: upDown, redis: upDown }),
+  factories: z.strictObject({ live: z.number().int() }),
+});
+
+export const campaignEventsSchema = z.array(z.strictObject({ at: instant, level: z.string(), message: z.string() }));
+
+export const campaignDefinitionSchema = z.object({
+  payload: createCampaignSchema,
+  scenarioVersions: z.record(z.string(), z.number().int()),
+  thresholds: z.array(z.unknown()).optional(),
+});
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time: the schemas above and the types the head returns describe the same payloads. */
+export const responseTypesAgree: [Same<z.output<typeof campaignSummarySchema>, CampaignSummary>, Same<z.output<typeof campaignPageSchema>, Page<CampaignSummary>>, Same<z.output<typeof factoryRecordSchema>, FactoryRecord>] = [true, true, true];
