@@ -11,3 +11,4 @@ export * from './templates.js';
 export * from './try.js';
 export * from './test-file.js';
 export * from './schedule.js';
+export * from './webhook.js';
