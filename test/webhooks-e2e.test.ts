@@ -2,7 +2,8 @@
  * Webhooks end to end (docs/webhooks.md): a receiver started here checks every signature
  * with its own HMAC code and the timestamp; a passing campaign sends campaign.completed, one
  * with a failing threshold sends threshold.breached then campaign.failed; a receiver that
- * answers 500 twice gets a third attempt; the secret is never in a GET answer.
+ * answers 500 twice gets a third attempt; the secret is never in a GET answer. Two heads
+ * run, so each event being delivered once is shown across heads.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -28,6 +29,8 @@ const SECRET = `whsec-${randomUUID()}`;
 
 let api: Api;
 let head: ChildProcess;
+/** A second head on the same stack: its orchestrator races the first's, and its worker takes deliveries too. */
+let head2: ChildProcess;
 let factory: ChildProcess;
 let target: RunningTarget;
 let zone: string;
@@ -36,7 +39,10 @@ let receiverUrl: string;
 const received: Received[] = [];
 /** Secrets by path, as the receiver knows them (the generated one once POST /webhooks shows it). */
 const secrets = new Map<string, string>();
-let flakyCalls = 0;
+/** Requests /flaky got per delivery id. */
+const flakyCalls = new Map<string, number>();
+/** Webhooks this file made: deleted at the end, so that other files' campaigns do not keep sending to a closed receiver. */
+const made: string[] = [];
 
 /** The receiver's own check, written here rather than taken from the product's code. */
 function verify(secret: string, signature: string, timestamp: string, raw: string): boolean {
@@ -63,8 +69,11 @@ async function startReceiver(): Promise<void> {
         signatureValid: req.headers['content-type'] === 'application/json' && verify(secrets.get(path) ?? '', String(req.headers['x-barrage-signature'] ?? ''), timestamp, raw),
         timestampFresh: Math.abs(Date.now() / 1000 - Number(timestamp)) < 300,
       });
-      // /flaky answers 500 to its first two requests, then 200.
-      const status = path === '/flaky' && ++flakyCalls <= 2 ? 500 : 200;
+      // /flaky answers 500 to the first two requests of each delivery, then 200.
+      const delivery = String(req.headers['x-barrage-delivery']);
+      const calls = (flakyCalls.get(delivery) ?? 0) + 1;
+      flakyCalls.set(delivery, calls);
+      const status = path === '/flaky' && calls <= 2 ? 500 : 200;
       res.writeHead(status).end();
     });
   });
@@ -77,15 +86,18 @@ beforeAll(async () => {
   await startReceiver();
   const tag = randomUUID().slice(0, 6);
   zone = `webhooks-${tag}`;
-  ({ api, process: head } = await startHead(tag, { WEBHOOK_RETRY_BASE_MS: '200', PUBLIC_URL: 'https://barrage.example.com' }));
+  const env = { WEBHOOK_RETRY_BASE_MS: '200', PUBLIC_URL: 'https://barrage.example.com' };
+  ({ api, process: head } = await startHead(tag, env));
+  ({ process: head2 } = await startHead(`${tag}-2`, env));
   factory = await startFactory(api, { zone, id: `${zone}-f0` });
 });
 
 afterAll(async () => {
-  const codes = await Promise.all([factory && stopChild(factory, 20_000), head && stopChild(head, 20_000)]);
+  for (const id of made) await api.request('DELETE', `/webhooks/${id}`);
+  const codes = await Promise.all([factory && stopChild(factory, 20_000), head && stopChild(head, 20_000), head2 && stopChild(head2, 20_000)]);
   await target?.close();
   await new Promise((r) => receiver?.close(r));
-  expect(codes).toEqual([0, 0]);
+  expect(codes).toEqual([0, 0, 0]);
 });
 
 it('refuses bad bodies with a 400 naming the field, and unknown webhooks with a 404', async () => {
@@ -116,11 +128,13 @@ it('delivers signed events for a passing campaign and one with a failing thresho
   expect(ok.body).toMatchObject({ url: `${receiverUrl}/ok`, description: 'all outcomes', secret: SECRET });
   expect(ok.headers.get('location')).toBe(`/webhooks/${ok.body.id}`);
   secrets.set('/ok', SECRET);
+  made.push(ok.body.id);
   // No secret given: one is generated (32 random bytes) and shown in this answer only.
   const flaky = await api.request('POST', '/webhooks', { url: `${receiverUrl}/flaky`, events: ['campaign.completed'] });
   expect(flaky.status).toBe(201);
   expect(flaky.body.secret).toMatch(/^[0-9a-f]{64}$/);
   secrets.set('/flaky', flaky.body.secret);
+  made.push(flaky.body.id);
 
   // A passing campaign.
   const scenario = await api.request('POST', '/scenarios', { name: 'wh-pass', variables: { base: target.url }, steps: [{ name: 'hello', url: '{{base}}/hello', checks: [{ status: [200] }] }] });
@@ -142,11 +156,12 @@ it('delivers signed events for a passing campaign and one with a failing thresho
   const failKey = failing.body.key as string;
   expect(await waitForEnd(api, failKey)).toMatchObject({ status: 'completed', result: 'failed' });
 
-  const at = (path: string) => received.filter((r) => r.path === path);
+  // Other test files' campaigns may end on the same stack meanwhile: only this file's count.
+  const at = (path: string) => received.filter((r) => r.path === path && [passKey, failKey].includes(r.body.campaign.key));
   await waitFor('the /ok receiver to get three events and /flaky its third attempt', async () => at('/ok').length >= 3 && at('/flaky').length >= 3, 30_000, 100);
 
   // Every request is correctly signed, fresh, and its delivery id is the body's.
-  for (const r of received) {
+  for (const r of [...at('/ok'), ...at('/flaky')]) {
     expect(r.signatureValid).toBe(true);
     expect(r.timestampFresh).toBe(true);
     expect(r.body.id).toBe(r.delivery);
@@ -177,20 +192,28 @@ it('delivers signed events for a passing campaign and one with a failing thresho
   expect(new Set(attempts.map((r) => r.raw)).size).toBe(1);
   expect(attempts[0]!.body).toMatchObject({ event: 'campaign.completed', campaign: { key: passKey } });
 
-  const flakyDeliveries = await waitFor('the third attempt to be recorded', async () => {
-    const page = (await api.request('GET', `/webhooks/${flaky.body.id}/deliveries`)).body;
-    return page.elements[0]?.outcome === 'delivered' ? page : null;
+  const deliveriesOf = async (id: string, query = '?size=100') => {
+    const page = (await api.request('GET', `/webhooks/${id}/deliveries${query}`)).body;
+    return { ...page, mine: page.elements.filter((d: { campaignKey: string }) => [passKey, failKey].includes(d.campaignKey)) };
+  };
+  const flakyDelivery = await waitFor('the third attempt to be recorded', async () => {
+    const d = (await deliveriesOf(flaky.body.id)).mine[0];
+    return d?.outcome === 'delivered' ? d : null;
   }, 10_000, 100);
-  expect(flakyDeliveries).toMatchObject({ page: 0, totalElements: 1 });
-  expect(flakyDeliveries.elements[0]).toMatchObject({ id: attempts[0]!.delivery, event: 'campaign.completed', campaignKey: passKey, attempts: 3, outcome: 'delivered', lastStatus: 200, lastError: null });
-  expect(flakyDeliveries.elements[0].deliveredAt).toEqual(expect.any(String));
+  expect(flakyDelivery).toMatchObject({ id: attempts[0]!.delivery, event: 'campaign.completed', campaignKey: passKey, attempts: 3, outcome: 'delivered', lastStatus: 200, lastError: null });
+  expect(flakyDelivery.deliveredAt).toEqual(expect.any(String));
 
-  const okDeliveries = (await api.request('GET', `/webhooks/${ok.body.id}/deliveries?size=2`)).body;
-  expect(okDeliveries).toMatchObject({ page: 0, size: 2, totalElements: 3, totalPages: 2 });
-  // Newest first.
-  expect(okDeliveries.elements.map((d: { event: string }) => d.event)).toEqual(['campaign.failed', 'threshold.breached']);
-  expect(okDeliveries.elements.every((d: { attempts: number; outcome: string }) => d.attempts === 1 && d.outcome === 'delivered')).toBe(true);
-  expect((await api.request('GET', `/webhooks/${ok.body.id}/deliveries?page=1&size=2`)).body.elements.map((d: { event: string }) => d.event)).toEqual(['campaign.completed']);
+  // Newest first, each delivered at its first attempt.
+  const okDeliveries = await deliveriesOf(ok.body.id);
+  expect(okDeliveries.mine.map((d: { event: string }) => d.event)).toEqual(['campaign.failed', 'threshold.breached', 'campaign.completed']);
+  expect(okDeliveries.mine.every((d: { attempts: number; outcome: string }) => d.attempts === 1 && d.outcome === 'delivered')).toBe(true);
+  const created = okDeliveries.elements.map((d: { createdAt: string }) => d.createdAt);
+  expect(created).toEqual([...created].sort().reverse());
+  // Paged.
+  const first = (await deliveriesOf(ok.body.id, '?size=1')).elements;
+  const second = (await deliveriesOf(ok.body.id, '?page=1&size=1')).elements;
+  expect([first.length, second.length]).toEqual([1, 1]);
+  expect(first[0].id).not.toBe(second[0].id);
   expect((await api.request('GET', `/webhooks/${ok.body.id}/deliveries?size=0`)).status).toBe(400);
 
   // The secrets appear in no GET answer.
@@ -211,4 +234,35 @@ it('delivers signed events for a passing campaign and one with a failing thresho
   expect((await api.request('DELETE', `/webhooks/${flaky.body.id}`)).status).toBe(204);
   expect((await api.request('GET', '/webhooks')).body.map((w: { id: string }) => w.id)).not.toContain(flaky.body.id);
   expect((await api.request('GET', `/webhooks/${flaky.body.id}/deliveries`)).status).toBe(404);
+});
+
+it("a user's abort sends campaign.aborted; a receiver that refuses every connection ends failed after its attempts", async () => {
+  const deadUrl = `http://127.0.0.1:${await freePort()}/gone`;
+  const live = await api.request('POST', '/webhooks', { url: `${receiverUrl}/aborted`, events: ['campaign.aborted'] });
+  const dead = await api.request('POST', '/webhooks', { url: deadUrl, events: ['campaign.aborted'] });
+  expect([live.status, dead.status]).toEqual([201, 201]);
+  secrets.set('/aborted', live.body.secret);
+  made.push(live.body.id, dead.body.id);
+
+  await api.request('POST', '/scenarios', { name: 'wh-loop', variables: { base: target.url }, loop: true, steps: [{ name: 'slow', url: '{{base}}/slow/50' }] });
+  const created = await api.request('POST', '/campaigns', { name: 'webhook abort', startOffsetMs: 100, timeoutMs: 60_000, scenarios: { 'wh-loop': { minionsCount: 2, zones: { [zone]: 100 } } } });
+  expect(created.status).toBe(201);
+  const key = created.body.key as string;
+  await waitFor('the campaign to run', async () => (await api.request('GET', `/campaigns/${key}`)).body.status === 'running');
+  expect((await api.request('POST', `/campaigns/${key}/abort`, { hard: true })).status).toBe(202);
+
+  const mine = () => received.filter((r) => r.path === '/aborted' && r.body.campaign.key === key);
+  const got = await waitFor('campaign.aborted at the receiver', async () => mine()[0], 30_000, 100);
+  expect(got).toMatchObject({ event: 'campaign.aborted', signatureValid: true, timestampFresh: true });
+  expect(got.body.campaign).toMatchObject({ key, status: 'aborted', result: 'error', failureReason: 'aborted by a user (hard)' });
+
+  // 5 attempts (WEBHOOK_ATTEMPTS' default) 200, 400, 800, 1600 ms apart, each refused.
+  const failed = await waitFor('the dead receiver\'s delivery to fail for good', async () => {
+    const page = (await api.request('GET', `/webhooks/${dead.body.id}/deliveries?size=100`)).body;
+    const d = page.elements.find((e: { campaignKey: string }) => e.campaignKey === key);
+    return d?.outcome === 'failed' ? d : null;
+  }, 30_000, 200);
+  expect(failed).toMatchObject({ event: 'campaign.aborted', campaignKey: key, attempts: 5, lastStatus: null, deliveredAt: null });
+  expect(failed.lastError).toMatch(/ECONNREFUSED/);
+  expect(mine()).toHaveLength(1);
 });

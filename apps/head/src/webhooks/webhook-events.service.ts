@@ -7,6 +7,7 @@ import type { Campaign } from '../generated/prisma/client.js';
 import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhookQueue, deliveryJobId } from './webhook-queue.service.js';
+import { campaignEventOf } from './campaign-event.js';
 
 /** What a breached threshold's delivery says about it. */
 export interface BreachedThreshold {
@@ -17,14 +18,6 @@ export interface BreachedThreshold {
   expression: string;
   observed: number | null;
   abortOnFail: boolean;
-}
-
-/** The event a campaign's terminal state stands for (docs/webhooks.md#events); null while it runs. */
-export function campaignEventOf(status: string, result: string | null): WebhookEvent | null {
-  if (status === 'aborted') return 'campaign.aborted';
-  if (status === 'failed') return 'campaign.failed';
-  if (status === 'completed') return result === 'passed' ? 'campaign.completed' : 'campaign.failed';
-  return null;
 }
 
 /**
