@@ -40,6 +40,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   onApplicationBootstrap(): void {
     this.worker = new Worker<DeliveryJob>(WEBHOOK_QUEUE, (job) => this.process(job), { connection: this.redis.connect(), prefix: redisKeys.prefix, concurrency: 8 });
     this.worker.on('error', (err) => this.log.warn({ err }, 'webhook worker'));
+    // At start-up too: deliveries left unqueued while no head could reach Redis.
+    void this.sweep();
     this.timer = setInterval(() => void this.sweep(), SWEEP_MS);
   }
 

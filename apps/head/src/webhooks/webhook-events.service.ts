@@ -61,13 +61,18 @@ export class WebhookEvents {
     }
   }
 
+  /**
+   * The deliveries are written to Postgres before this returns; their jobs are queued without
+   * holding the caller (a campaign's end, an abort request) on Redis: one that cannot be
+   * queued now stays pending and the sweep queues it.
+   */
   private async emit(event: WebhookEvent, c: Campaign, threshold?: BreachedThreshold): Promise<void> {
     for (const hook of await this.repo.subscribers(event)) {
       const id = randomUUID();
       const jobId = deliveryJobId(hook.id, event, c.key, threshold?.id);
       const body = JSON.stringify(this.payload(id, event, c, threshold));
       if (!(await this.repo.addDelivery({ id, webhookId: hook.id, jobId, event, campaignKey: c.key, body }))) continue;
-      await this.queue.add(jobId, id).catch((err: unknown) => this.log.warn({ err, webhook: hook.id, delivery: id }, 'webhook delivery not queued yet; the sweep queues it again'));
+      void this.queue.add(jobId, id).catch((err: unknown) => this.log.warn({ err, webhook: hook.id, delivery: id }, 'webhook delivery not queued yet; the sweep queues it again'));
     }
   }
 
