@@ -39,6 +39,7 @@ import { ScheduleFiringService } from './schedules/schedule-firing.service.js';
 import { OCCURRENCE_SOURCE, occurrenceSourceFor } from './schedules/occurrence-source.js';
 import { WebModule } from './web/web.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** Config, logger and the connections every feature uses. */
 @Module({})
@@ -110,6 +111,6 @@ export class SchedulesModule {}
 export function appModule(config: HeadConfig, log: Logger): DynamicModule {
   return {
     module: class AppModule {},
-    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule, WebModule, AuthModule],
+    imports: [InfraModule.forRoot(config, log), IdempotencyModule, ScenariosModule, FactoriesModule, CampaignsModule, IngestModule, HealthModule, SchedulesModule, WebModule, AuthModule, WebhooksModule],
   };
 }

@@ -101,6 +101,14 @@ export const headConfigSchema = z.object({
   LOG_FORMAT: logFormat,
   /** Browser origins allowed to call the API (CORS); empty, the default, allows none. */
   CORS_ORIGINS: origins,
+  /** Attempts of one webhook delivery before it is marked failed (docs/webhooks.md). @defaultValue 5 */
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Delay before a webhook delivery's second attempt; it doubles for each next one. @defaultValue 1000 */
+  WEBHOOK_RETRY_BASE_MS: positiveInt.default(1000),
+  /** Longest a webhook receiver may take to answer one attempt. @defaultValue 10000 */
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** The head's address as users reach it (https://barrage.example.com): webhook bodies' links start with it. @defaultValue unset: links are paths */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 

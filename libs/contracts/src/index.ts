@@ -16,3 +16,4 @@ export * from './allowlist.js';
 export * from './secrets.js';
 export * from './responses.js';
 export * from './control.js';
+export * from './webhook.js';

@@ -91,3 +91,15 @@ describe('every operation of the document', () => {
     }
   });
 });
+
+describe('openApiDocument: webhooks', () => {
+  const doc = openApiDocument('test') as any;
+
+  it('describes the webhook body and its routes', () => {
+    const schema = doc.components.schemas.CreateWebhook as { properties: Record<string, unknown>; required?: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['url', 'events', 'description', 'secret']));
+    expect(schema.required).toEqual(expect.arrayContaining(['url', 'events']));
+    expect(JSON.stringify(schema.properties.events)).toContain('threshold.breached');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/webhooks', '/webhooks/{id}', '/webhooks/{id}/deliveries']));
+  });
+});

@@ -5,6 +5,7 @@ import { tryOptionsSchema, tryResultSchema } from './try.js';
 import { completeDocument } from './openapi-complete.js';
 import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, reportSchema, stepDetailSchema, stepsSchema } from './results.js';
 import { createScheduleSchema, scheduleSearchSchema } from './schedule.js';
+import { createWebhookSchema, deliverySearchSchema } from './webhook.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
 const out = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -71,6 +72,7 @@ export function openApiDocument(version: string) {
         Distribution: out(distributionSchema),
         CreateSchedule: json(createScheduleSchema),
         PatchSchedule: patchScheduleDoc(),
+        CreateWebhook: json(createWebhookSchema),
       },
     },
     paths: {
@@ -150,6 +152,12 @@ export function openApiDocument(version: string) {
         delete: { summary: 'Delete a schedule (its campaigns stay)', parameters: scheduleIdParam, responses: { '204': { description: 'Deleted' }, ...errors } },
       },
       '/schedules/{id}/campaigns': { get: { summary: 'The campaigns it started, newest first', parameters: [...scheduleIdParam, ...queryParameters(scheduleSearchSchema.pick({ page: true, size: true }))], responses: { '200': ok('A page of campaigns'), ...errors } } },
+      '/webhooks': {
+        post: { summary: 'Subscribe a URL to campaign and threshold events (admin); the answer shows the signing secret, once', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateWebhook' } } } }, responses: { '201': ok('The webhook with its secret'), ...errors } },
+        get: { summary: 'List webhooks, without their secrets (admin)', responses: { '200': ok('Webhooks') } },
+      },
+      '/webhooks/{id}': { delete: { summary: 'Delete a webhook and its deliveries (admin)', parameters: scheduleIdParam, responses: { '204': { description: 'Deleted' }, ...errors } } },
+      '/webhooks/{id}/deliveries': { get: { summary: 'Its deliveries, newest first: event, campaign, attempts, outcome (admin)', parameters: [...scheduleIdParam, ...queryParameters(deliverySearchSchema)], responses: { '200': ok('A page of deliveries'), ...errors } } },
       '/factories': { get: { summary: 'Live factories', responses: { '200': ok('Factories') } } },
       '/zones': { get: { summary: 'Zones with live factories', responses: { '200': ok('Zones') } } },
       '/health': { get: { summary: 'Health of the head and its dependencies', responses: { '200': ok('Healthy or degraded'), '503': ok('Database or Redis down') } } },

@@ -1,18 +1,24 @@
-import { Injectable } from '@nestjs/common';
-import type { CampaignStatus } from '@barrage/contracts';
+import { Injectable, Optional } from '@nestjs/common';
+import { TERMINAL_STATUSES, type CampaignStatus } from '@barrage/contracts';
 import type { Campaign, Chunk, Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../infra/prisma.service.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 
 export type EventLevel = 'INFO' | 'WARN' | 'ERROR';
 
 /** Status transitions and the event log: the writes several heads race on, made atomic in SQL. */
 @Injectable()
 export class CampaignsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Optional() private readonly webhooks?: WebhookEvents,
+  ) {}
 
   /**
    * Moves a campaign to `to` only if it is in one of `from`; returns false when another head
    * (or an earlier tick) got there first. The history entry is appended in the same statement.
+   * Every end of a campaign comes through here, once across heads: its webhook event is queued
+   * here (docs/webhooks.md#events).
    */
   async transition(
     key: string,
@@ -44,6 +50,7 @@ export class CampaignsRepository {
       [...from],
     );
     if (rows > 0) await this.event(key, 'INFO', `Status ${to}${extra.failureReason ? `: ${extra.failureReason}` : ''}`);
+    if (rows > 0 && TERMINAL_STATUSES.includes(to)) await this.webhooks?.campaignEnded(key);
     return rows > 0;
   }
 

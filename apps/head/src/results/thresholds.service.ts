@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { evaluateThreshold, parseThresholds, shouldAbort, type ThresholdDefinition } from '@barrage/metrics';
 import type { CreateCampaign } from '@barrage/contracts';
@@ -9,6 +9,7 @@ import type { Campaign, Interval } from '../generated/prisma/client.js';
 import { RowAccumulator } from './resource-numbers.js';
 import { ResultsRepository } from './results.repository.js';
 import { firstBucket, settledUntil } from './live-window.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 
 /** One threshold's outcome, as `resultDetails` and the report list them. */
 export interface ThresholdOutcome {
@@ -48,6 +49,7 @@ export class ThresholdsService {
   constructor(
     private readonly repo: ResultsRepository,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() private readonly webhooks?: WebhookEvents,
   ) {}
 
   /** Parses a campaign's thresholds against its scenarios' steps: a 400 naming every bad one. */
@@ -104,7 +106,10 @@ export class ThresholdsService {
       if (o.passed) continue;
       const t = defs[i]!;
       const message = `Threshold "${t.expression}" of ${label(t)} breached: observed ${formatObserved(o.observed)}`;
-      if (await this.repo.recordBreach(c.key, String(i), message, { ...o, at: new Date(nowMs).toISOString() })) this.log.warn({ campaign: c.key, threshold: t.expression, observed: o.observed }, 'threshold breached');
+      if (await this.repo.recordBreach(c.key, String(i), message, { ...o, at: new Date(nowMs).toISOString() })) {
+        this.log.warn({ campaign: c.key, threshold: t.expression, observed: o.observed }, 'threshold breached');
+        await this.webhooks?.thresholdBreached(c.key, { id: String(i), scenario: o.scenario, step: o.step, expression: o.expression, observed: o.observed, abortOnFail: o.abortOnFail });
+      }
       if (abort === null && shouldAbort(t, false, elapsedMs)) abort = `threshold "${t.expression}" of ${label(t)} breached (observed ${formatObserved(o.observed)}) and it aborts on failure`;
     }
     return { outcomes, abort };

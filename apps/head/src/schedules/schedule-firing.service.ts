@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { redisKeys, scheduleRuleOf, type CampaignStatus } from '@barrage/contracts';
@@ -15,6 +15,7 @@ import { SchedulesRepository } from './schedules.repository.js';
 import { SCHEDULE_QUEUE, ScheduleQueue, type ScheduleJob } from './schedule-queue.service.js';
 import { OCCURRENCE_SOURCE, type OccurrenceSource } from './occurrence-source.js';
 import { storedSchedule } from './schedules.service.js';
+import { WebhookEvents } from '../webhooks/webhook-events.service.js';
 
 /** How often a head makes sure every enabled schedule has its next occurrence queued. */
 const RECONCILE_MS = 30_000;
@@ -39,6 +40,7 @@ export class ScheduleFiringService implements OnApplicationBootstrap, OnModuleDe
     @Inject(OCCURRENCE_SOURCE) private readonly occurrences: OccurrenceSource,
     @Inject(HEAD_CONFIG) private readonly config: HeadConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() private readonly webhooks?: WebhookEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -139,6 +141,8 @@ export class ScheduleFiringService implements OnApplicationBootstrap, OnModuleDe
       scheduleId: s.id,
     });
     await this.campaignsRepo.event(key, 'ERROR', `Schedule ${s.id} could not start this campaign: ${reason}`);
+    // Created failed, without a transition: its campaign.failed event is sent from here.
+    await this.webhooks?.campaignEnded(key);
     return key;
   }
 
