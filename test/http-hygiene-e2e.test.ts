@@ -45,7 +45,7 @@ function logLines(file = headLog): Record<string, unknown>[] {
 
 describe('security headers', () => {
   it.each(['/health', '/campaigns', '/no-such-route', '/docs'])('GET %s carries them and no X-Powered-By', async (path) => {
-    const res = await fetch(closed.base + path, { headers: { accept: 'text/html' } });
+    const res = await closed.fetch(path, { headers: { accept: 'text/html' } });
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
@@ -61,7 +61,7 @@ describe('security headers', () => {
 
 describe('CORS', () => {
   it('is off by default: no Access-Control-Allow-Origin, preflight not answered as allowed', async () => {
-    const get = await fetch(`${closed.base}/campaigns`, { headers: { origin: ALLOWED } });
+    const get = await closed.fetch(`/campaigns`, { headers: { origin: ALLOWED } });
     expect(get.headers.get('access-control-allow-origin')).toBeNull();
     const pre = await fetch(`${closed.base}/campaigns`, { method: 'OPTIONS', headers: { origin: ALLOWED, 'access-control-request-method': 'POST' } });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
@@ -69,7 +69,7 @@ describe('CORS', () => {
   });
 
   it('allows a listed origin, preflight included, and exposes the request id', async () => {
-    const get = await fetch(`${open.base}/campaigns`, { headers: { origin: ALLOWED } });
+    const get = await open.fetch(`/campaigns`, { headers: { origin: ALLOWED } });
     expect(get.status).toBe(200);
     expect(get.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(get.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/i);
@@ -81,7 +81,7 @@ describe('CORS', () => {
   });
 
   it('refuses an origin that is not listed', async () => {
-    const res = await fetch(`${open.base}/campaigns`, { headers: { origin: 'http://evil.example.test' } });
+    const res = await open.fetch(`/campaigns`, { headers: { origin: 'http://evil.example.test' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -90,7 +90,7 @@ describe('request id', () => {
   it('is generated when absent, and a bad incoming one is replaced', async () => {
     const ids = new Set<string>();
     for (const header of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
-      const res = await fetch(`${open.base}/zones`, { headers: header ? { 'x-request-id': header } : {} });
+      const res = await open.fetch(`/zones`, { headers: header ? { 'x-request-id': header } : {} });
       const id = res.headers.get('x-request-id');
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       ids.add(id!);
@@ -99,17 +99,17 @@ describe('request id', () => {
   });
 
   it('is kept from the caller, answered on errors too, and on the log lines of that request', async () => {
-    const notFound = await fetch(`${open.base}/campaigns/nope-${tag}`, { headers: { 'x-request-id': `nf-${tag}` } });
+    const notFound = await open.fetch(`/campaigns/nope-${tag}`, { headers: { 'x-request-id': `nf-${tag}` } });
     expect(notFound.status).toBe(404);
     expect(notFound.headers.get('x-request-id')).toBe(`nf-${tag}`);
-    const badJson = await fetch(`${open.base}/scenarios`, { method: 'POST', headers: { 'x-request-id': `bad-${tag}`, 'content-type': 'application/json' }, body: '{' });
+    const badJson = await open.fetch(`/scenarios`, { method: 'POST', headers: { 'x-request-id': `bad-${tag}`, 'content-type': 'application/json' }, body: '{' });
     expect(badJson.status).toBe(400);
     expect(badJson.headers.get('x-request-id')).toBe(`bad-${tag}`);
 
     const scenario = `hyg-${tag}`;
     expect((await open.request('POST', '/scenarios', { name: scenario, variables: { base: 'http://127.0.0.1:9' }, steps: [{ name: 'get', method: 'GET', url: '{{base}}/x' }] })).status).toBe(201);
     const id = `create-${tag}`;
-    const res = await fetch(`${open.base}/campaigns`, {
+    const res = await open.fetch(`/campaigns`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': id },
       body: JSON.stringify({ name: scenario, manualStart: true, scenarios: { [scenario]: { minionsCount: 1, zones: { [zone]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } } }),
@@ -160,7 +160,7 @@ describe('log lines', () => {
     const prettyTag = `${tag}-pretty`;
     const pretty = await startHead(prettyTag, { LOG_FORMAT: 'pretty' });
     children.push(pretty.process);
-    await fetch(`${pretty.api.base}/zones`, { headers: { 'x-request-id': `pretty-${tag}` } });
+    await pretty.api.fetch(`/zones`, { headers: { 'x-request-id': `pretty-${tag}` } });
     const file = join(__dirname, '..', '.barrage', 'logs', 'e2e', `head-${prettyTag}.log`);
     await waitFor('the pretty access line', async () => readFileSync(file, 'utf8').includes(`pretty-${tag}`), 10_000);
     const text = readFileSync(file, 'utf8');

@@ -17,8 +17,15 @@ import {
   storedScenarioSchema,
   storedScenariosSchema,
   zonesViewSchema,
+  scheduleViewSchema,
+  schedulePageSchema,
+  webhooksSchema,
+  createdWebhookSchema,
+  deliveryPageSchema,
+  apiKeysSchema,
 } from './responses.js';
-import { RESULT_EXAMPLES } from './openapi-examples.js';
+import { createApiKeySchema, createdApiKeySchema } from './api-keys.js';
+import { FEATURE_EXAMPLES, RESULT_EXAMPLES } from './openapi-examples.js';
 
 /**
  * An answer's JSON Schema. Two fixes to what zod writes for OpenAPI 3.0: a nullable enum lists
@@ -55,8 +62,16 @@ export const EXTRA_ZOD_SCHEMAS = {
   Definition: campaignDefinitionSchema,
   AbortCampaign: abortCampaignSchema,
   ExtendCampaign: extendCampaignSchema,
+  Schedule: scheduleViewSchema,
+  SchedulePage: schedulePageSchema,
+  Webhooks: webhooksSchema,
+  CreatedWebhook: createdWebhookSchema,
+  DeliveryPage: deliveryPageSchema,
+  ApiKeys: apiKeysSchema,
+  CreatedApiKey: createdApiKeySchema,
+  CreateApiKey: createApiKeySchema,
 } satisfies Record<string, z.ZodType>;
-const REQUEST_BODIES = new Set(['AbortCampaign', 'ExtendCampaign']);
+const REQUEST_BODIES = new Set(['AbortCampaign', 'ExtendCampaign', 'CreateApiKey']);
 const EXTRA_SCHEMAS = Object.fromEntries(Object.entries(EXTRA_ZOD_SCHEMAS).map(([name, schema]) => [name, REQUEST_BODIES.has(name) ? input(schema) : out(schema)]));
 
 /** The success answer's schema of each operation whose answer in openapi.ts names none. */
@@ -78,6 +93,16 @@ export const RESPONSE_SCHEMAS: Record<string, keyof typeof EXTRA_ZOD_SCHEMAS> = 
   'GET /factories': 'Factories',
   'GET /zones': 'Zones',
   'GET /health': 'Health',
+  'POST /campaigns/schedule': 'Schedule',
+  'GET /schedules': 'SchedulePage',
+  'GET /schedules/{id}': 'Schedule',
+  'PATCH /schedules/{id}': 'Schedule',
+  'GET /schedules/{id}/campaigns': 'CampaignPage',
+  'POST /webhooks': 'CreatedWebhook',
+  'GET /webhooks': 'Webhooks',
+  'GET /webhooks/{id}/deliveries': 'DeliveryPage',
+  'POST /api-keys': 'CreatedApiKey',
+  'GET /api-keys': 'ApiKeys',
 };
 
 /** Request bodies that come from a schema of libs/contracts rather than one written in openapi.ts. */
@@ -159,6 +184,7 @@ export const EXAMPLES: Record<string, { request?: unknown; response?: unknown }>
   'GET /zones': { response: [{ zone: 'eu-west', factories: 2, capacity: 2000 }] },
   'GET /health': { response: { status: 'healthy', services: { database: 'up', redis: 'up' }, factories: { live: 2 } } },
   ...RESULT_EXAMPLES,
+  ...FEATURE_EXAMPLES(scenarioExample, campaignExample),
 };
 
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -187,8 +213,9 @@ export function completeDocument<D extends { info: object; components: { schemas
   Object.assign(doc.info, { license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' } });
   const top = doc as D & { servers?: unknown; security?: unknown; tags?: unknown };
   top.servers ??= [{ url: '/', description: 'The head that serves this document' }];
-  // The API has no authentication of its own (put it behind your gateway): said explicitly.
-  top.security ??= [];
+  // API keys on every route but the public ones (docs/security.md).
+  Object.assign(doc.components, { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `barrage keys create` or POST /api-keys. On GET, `?access_token=` works too (EventSource, links).' } } });
+  top.security ??= [{ apiKey: [] }];
   const tags = new Set<string>();
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
@@ -196,7 +223,7 @@ export function completeDocument<D extends { info: object; components: { schemas
       if (!op) continue;
       const name = `${method.toUpperCase()} ${path}`;
       op.operationId ??= operationId(method, path);
-      op.tags ??= [path.split('/')[1] === 'zones' ? 'factories' : path.split('/')[1]!];
+      op.tags ??= [path === '/campaigns/schedule' ? 'schedules' : path.split('/')[1] === 'zones' ? 'factories' : path.split('/')[1]!];
       op.tags.forEach((t) => tags.add(t));
       const request = REQUEST_SCHEMAS[name];
       if (request) op.requestBody = { content: { 'application/json': { schema: { $ref: `#/components/schemas/${request}` } } } };
@@ -205,6 +232,12 @@ export function completeDocument<D extends { info: object; components: { schemas
         if (!code.startsWith('2') && !(name === 'GET /health' && code === '503')) continue;
         const json = answer.content?.['application/json'];
         if (json && !json.schema && response) json.schema = { $ref: `#/components/schemas/${response}` };
+      }
+      if (PUBLIC_OPERATIONS.has(name)) (op as { security?: unknown }).security = [];
+      else {
+        op.responses['401'] ??= { description: 'No API key, or one not valid, expired or revoked', content: { 'application/json': { schema: errorRef } } };
+        op.responses['403'] ??= { description: "The key's scope does not allow this route", content: { 'application/json': { schema: errorRef } } };
+        op.responses['429'] ??= { description: 'Too many failed authentications from this client (Retry-After)', content: { 'application/json': { schema: errorRef } } };
       }
       // Any route can be refused before it runs: a malformed request, or a URL and headers over 16 KB.
       if (!Object.keys(op.responses).some((c) => c.startsWith('4'))) {
@@ -222,7 +255,13 @@ export function completeDocument<D extends { info: object; components: { schemas
   return doc;
 }
 
+/** Operations that need no API key: they hold no campaign data. */
+const PUBLIC_OPERATIONS = new Set(['GET /health']);
+
 const TAG_DESCRIPTIONS: Record<string, string> = {
+  schedules: 'One-off and recurring campaigns in a time zone',
+  'api-keys': 'API keys and their scopes (admin)',
+  webhooks: 'Signed notifications of campaign and threshold events (admin)',
   campaigns: 'Create, run and control campaigns; read their results',
   scenarios: 'The requests a minion sends, versioned by name',
   factories: 'The live factories and their zones',

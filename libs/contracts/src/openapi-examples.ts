@@ -14,6 +14,7 @@ const numbers = {
   checks: { evaluated: 400, failed: 2, passRate: 0.995 },
   timingBreakdown: { connectMs: 0.4, tlsMs: 0, firstByteMs: 39.8, downloadMs: 0.3, connections: 200 },
   bytes: { in: 182_400, out: 41_600 },
+  stream: null,
 };
 const interval = {
   scenario: '*', step: '*', zone: '*', bucketStart: at, count: 200, failures: 1, rps: 200, mean: 40.2, min: 3.1, p50: 37.5, p75: 46.1, p90: 60.2, p95: 72.4,
@@ -58,3 +59,66 @@ export const RESULT_EXAMPLES: Record<string, { response: unknown }> = {
   },
   'GET /campaigns/{key}/report.html': { response: '<!doctype html>\n<html lang="en"><head><title>checkout at 200 minions: passed</title>…' },
 };
+
+/** Examples of the dry run, schedules, webhooks and API keys (checked against their schemas by openapi.test.ts). */
+export function FEATURE_EXAMPLES(scenario: { name: string; steps: unknown[] }, campaign: Record<string, unknown>): Record<string, { request?: unknown; response?: unknown }> {
+  const tryResult = {
+    scenario: scenario.name,
+    version: null,
+    passed: true,
+    durationMs: 42.5,
+    row: null,
+    skipped: [],
+    steps: [
+      {
+        name: 'home',
+        request: { method: 'GET', url: 'https://shop.example.com/', headers: { 'x-api-key': '********' }, body: null },
+        response: { status: 200, headers: { 'content-type': 'text/html' }, bodyExcerpt: '<!doctype html>…', bodyBytes: 5120 },
+        error: null,
+        timings: { firstByteMs: 38.1, downloadMs: 1.2, totalMs: 39.3, timeToFirstEventMs: null },
+        stream: null,
+        checks: [{ name: 'status', passed: true }],
+        extracted: {},
+        failedExtractions: [],
+        passed: true,
+      },
+    ],
+  };
+  const scheduleRequest = {
+    name: 'nightly checkout',
+    scenarios: { checkout: { minionsCount: 50, executionProfile: { profile: 'IMMEDIATELY' } } },
+    scheduledAt: '2026-03-02T02:00:00[Europe/Berlin]',
+    scheduling: { scheduling: 'DAILY', timeZone: 'Europe/Berlin', restrictions: [1, 2, 3, 4, 5] },
+  };
+  const schedule = {
+    id: 'k3v9q2m1x8a7',
+    name: 'nightly checkout',
+    enabled: true,
+    scheduledAt: scheduleRequest.scheduledAt,
+    scheduling: scheduleRequest.scheduling,
+    timeZone: 'Europe/Berlin',
+    campaign: { name: 'nightly checkout', scenarios: scheduleRequest.scenarios },
+    nextRunAt: '2026-03-03T01:00:00.000Z',
+    nextRuns: ['2026-03-03T01:00:00.000Z', '2026-03-04T01:00:00.000Z', '2026-03-05T01:00:00.000Z', '2026-03-06T01:00:00.000Z', '2026-03-09T01:00:00.000Z'],
+    createdAt: at,
+    updatedAt: at,
+  };
+  const webhook = { id: 'w8d2k4p0s6t1', url: 'https://ci.example.com/hooks/barrage', events: ['campaign.completed', 'campaign.failed'], description: 'CI notifications', createdAt: at };
+  const apiKey = { id: '0b6f3c1e-6a8e-4a55-9a51-2f1f4d3c2b10', name: 'ci', scope: 'write', prefix: 'brg_Xy3kQ9', createdAt: at, expiresAt: '2026-06-01T00:00:00.000Z', revokedAt: null, lastUsedAt: null };
+  return {
+    'POST /scenarios/try': { request: scenario, response: tryResult },
+    'POST /scenarios/{name}/try': { request: { variables: { base: 'https://staging.example.com' } }, response: { ...tryResult, version: 3 } },
+    'POST /campaigns/schedule': { request: scheduleRequest, response: schedule },
+    'GET /schedules': { response: { page: 0, size: 20, totalPages: 1, totalElements: 1, elements: [schedule] } },
+    'GET /schedules/{id}': { response: schedule },
+    'PATCH /schedules/{id}': { request: { enabled: false }, response: { ...schedule, enabled: false, nextRunAt: null } },
+    'GET /schedules/{id}/campaigns': { response: { page: 0, size: 20, totalPages: 1, totalElements: 1, elements: [{ ...campaign, name: 'nightly checkout (2026-03-03 02:00)' }] } },
+    'POST /webhooks': { request: { url: webhook.url, events: webhook.events, description: webhook.description }, response: { ...webhook, secret: '3f9a…(64 hex characters, shown once)' } },
+    'GET /webhooks': { response: [webhook] },
+    'GET /webhooks/{id}/deliveries': {
+      response: { page: 0, size: 20, totalPages: 1, totalElements: 1, elements: [{ id: 'd1', event: 'campaign.completed', campaignKey: 'c-7f3a9e21', outcome: 'delivered', attempts: 1, lastStatus: 200, lastError: null, createdAt: at, lastAttemptAt: at, deliveredAt: at }] },
+    },
+    'POST /api-keys': { request: { name: 'ci', scope: 'write', expiresIn: '90d' }, response: { ...apiKey, key: 'brg_Xy3kQ9…(shown once)' } },
+    'GET /api-keys': { response: [apiKey] },
+  };
+}

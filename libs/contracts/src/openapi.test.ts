@@ -4,6 +4,10 @@ import { EXAMPLES, EXTRA_ZOD_SCHEMAS, RESPONSE_SCHEMAS } from './openapi-complet
 import { abortCampaignSchema, extendCampaignSchema } from './control';
 import { createCampaignSchema, patchCampaignSchema } from './campaign';
 import { scenarioSchema } from './scenario';
+import { tryOptionsSchema, tryResultSchema } from './try';
+import { createScheduleSchema, patchScheduleSchema } from './schedule';
+import { createWebhookSchema } from './webhook';
+import { createApiKeySchema } from './api-keys';
 import { distributionSchema, errorsSchema, executionSchema, intervalsSchema, reportSchema, stepDetailSchema, stepsSchema } from './results';
 
 describe('openApiDocument', () => {
@@ -42,7 +46,7 @@ describe('every operation of the document', () => {
   };
   const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
   /** Answers without a body (204, HEAD) or whose results pages are large generated documents described by their schema alone. */
-  const WITHOUT_EXAMPLE = new Set(['HEAD /campaigns/{key}', 'DELETE /scenarios/{name}', 'DELETE /campaigns/{key}']);
+  const WITHOUT_EXAMPLE = new Set(['HEAD /campaigns/{key}', 'DELETE /scenarios/{name}', 'DELETE /campaigns/{key}', 'DELETE /schedules/{id}', 'DELETE /webhooks/{id}', 'DELETE /api-keys/{id}']);
 
   it('has a unique operationId and a tag', () => {
     const ids = operations.map((o) => o.op.operationId);
@@ -71,10 +75,14 @@ describe('every operation of the document', () => {
       return request === undefined && response === undefined && !WITHOUT_EXAMPLE.has(name);
     });
     expect(missing.map((m) => m.name)).toEqual([]);
-    const requests: Record<string, z.ZodType> = { 'POST /scenarios': scenarioSchema, 'POST /campaigns': createCampaignSchema, 'PATCH /campaigns/{key}': patchCampaignSchema, 'POST /campaigns/{key}/abort': abortCampaignSchema, 'POST /campaigns/{key}/extend': extendCampaignSchema };
+    const requests: Record<string, z.ZodType> = {
+      'POST /scenarios': scenarioSchema, 'POST /campaigns': createCampaignSchema, 'PATCH /campaigns/{key}': patchCampaignSchema, 'POST /campaigns/{key}/abort': abortCampaignSchema, 'POST /campaigns/{key}/extend': extendCampaignSchema,
+      'POST /scenarios/try': scenarioSchema, 'POST /scenarios/{name}/try': tryOptionsSchema, 'POST /campaigns/schedule': createScheduleSchema, 'PATCH /schedules/{id}': patchScheduleSchema, 'POST /webhooks': createWebhookSchema, 'POST /api-keys': createApiKeySchema,
+    };
     const results: Record<string, z.ZodType> = {
       'GET /campaigns/{key}/report': reportSchema, 'GET /campaigns/{key}/intervals': intervalsSchema, 'GET /campaigns/{key}/steps': stepsSchema, 'GET /campaigns/{key}/steps/{step}': stepDetailSchema,
       'GET /campaigns/{key}/errors': errorsSchema, 'GET /campaigns/{key}/execution': executionSchema, 'GET /campaigns/{key}/distribution': distributionSchema,
+      'POST /scenarios/try': tryResultSchema, 'POST /scenarios/{name}/try': tryResultSchema,
     };
     const checked = Object.entries(EXAMPLES).filter(([name, e]) => e.response !== undefined && (RESPONSE_SCHEMAS[name] || results[name])).length;
     expect(checked).toBeGreaterThanOrEqual(24);

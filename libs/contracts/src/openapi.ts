@@ -81,10 +81,10 @@ export function openApiDocument(version: string) {
         get: { summary: 'List scenarios (latest versions)', responses: { '200': ok('Scenarios') } },
       },
       '/scenarios/try': {
-        post: { summary: 'Dry run of an unsaved scenario: one iteration, every step laid out', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Scenario' } } } }, responses: { '200': answer('Each step: request, response, timings, checks, extracted values', 'TryResult'), ...errors } },
+        post: { operationId: 'tryScenario', summary: 'Dry run of an unsaved scenario: one iteration, every step laid out', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Scenario' } } } }, responses: { '200': answer('Each step: request, response, timings, checks, extracted values', 'TryResult'), ...errors } },
       },
       '/scenarios/{name}/try': {
-        post: { summary: 'Dry run of the saved scenario (optional campaign variables)', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: false, content: { 'application/json': { schema: json(tryOptionsSchema) } } }, responses: { '200': answer('Each step: request, response, timings, checks, extracted values', 'TryResult'), ...errors } },
+        post: { operationId: 'trySavedScenario', summary: 'Dry run of the saved scenario (optional campaign variables)', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: false, content: { 'application/json': { schema: json(tryOptionsSchema) } } }, responses: { '200': answer('Each step: request, response, timings, checks, extracted values', 'TryResult'), ...errors } },
       },
       '/scenarios/{name}': {
         get: { summary: 'One scenario', parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': ok('The latest version'), ...errors } },
@@ -152,6 +152,11 @@ export function openApiDocument(version: string) {
         delete: { summary: 'Delete a schedule (its campaigns stay)', parameters: scheduleIdParam, responses: { '204': { description: 'Deleted' }, ...errors } },
       },
       '/schedules/{id}/campaigns': { get: { summary: 'The campaigns it started, newest first', parameters: [...scheduleIdParam, ...queryParameters(scheduleSearchSchema.pick({ page: true, size: true }))], responses: { '200': ok('A page of campaigns'), ...errors } } },
+      '/api-keys': {
+        post: { summary: 'Create an API key (admin); the answer shows the key, once', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateApiKey' } } } }, responses: { '201': ok('The key, with its secret'), ...errors } },
+        get: { summary: 'List API keys, without their secrets (admin)', responses: { '200': ok('API keys'), ...errors } },
+      },
+      '/api-keys/{id}': { delete: { summary: 'Revoke an API key (admin)', parameters: scheduleIdParam, responses: { '204': { description: 'Revoked' }, ...errors } } },
       '/webhooks': {
         post: { summary: 'Subscribe a URL to campaign and threshold events (admin); the answer shows the signing secret, once', requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateWebhook' } } } }, responses: { '201': ok('The webhook with its secret'), ...errors } },
         get: { summary: 'List webhooks, without their secrets (admin)', responses: { '200': ok('Webhooks') } },

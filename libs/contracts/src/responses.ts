@@ -9,6 +9,9 @@ import { executionProfileSchema } from '@barrage/planning';
 import { CAMPAIGN_STATUSES, createCampaignSchema, type CampaignSummary, type Page } from './campaign.js';
 import { scenarioSchema } from './scenario.js';
 import type { FactoryRecord } from './cluster.js';
+import { schedulingSchema, type ScheduleView } from './schedule.js';
+import { DELIVERY_OUTCOMES, WEBHOOK_EVENTS, type CreatedWebhookView, type DeliveryView, type WebhookView } from './webhook.js';
+import { apiKeySchema } from './api-keys.js';
 
 const instant = z.string().describe('ISO-8601 instant');
 const status = z.enum(CAMPAIGN_STATUSES);
@@ -78,3 +81,45 @@ export const campaignDefinitionSchema = z.object({
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compile-time: the schemas above and the types the head returns describe the same payloads. */
 export const responseTypesAgree: [Same<z.output<typeof campaignSummarySchema>, CampaignSummary>, Same<z.output<typeof campaignPageSchema>, Page<CampaignSummary>>, Same<z.output<typeof factoryRecordSchema>, FactoryRecord>] = [true, true, true];
+
+/** A schedule as the API answers it (ScheduleView). */
+export const scheduleViewSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  scheduledAt: z.string(),
+  scheduling: schedulingSchema.nullable(),
+  timeZone: z.string(),
+  campaign: createCampaignSchema,
+  nextRunAt: instant.nullable(),
+  nextRuns: z.array(instant),
+  createdAt: instant,
+  updatedAt: instant,
+});
+export const schedulePageSchema = z.strictObject({ page: z.number().int(), size: z.number().int(), totalPages: z.number().int(), totalElements: z.number().int(), elements: z.array(scheduleViewSchema) });
+
+/** A webhook as listed (never its secret), and the creation answer that shows it once. */
+export const webhookViewSchema = z.strictObject({ id: z.string(), url: z.string(), events: z.array(z.enum(WEBHOOK_EVENTS)), description: z.string().nullable(), createdAt: instant });
+export const webhooksSchema = z.array(webhookViewSchema);
+export const createdWebhookSchema = webhookViewSchema.extend({ secret: z.string() });
+export const deliveryViewSchema = z.strictObject({
+  id: z.string(),
+  event: z.enum(WEBHOOK_EVENTS),
+  campaignKey: z.string(),
+  outcome: z.enum(DELIVERY_OUTCOMES),
+  attempts: z.number().int(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: instant,
+  lastAttemptAt: instant.nullable(),
+  deliveredAt: instant.nullable(),
+});
+export const deliveryPageSchema = z.strictObject({ page: z.number().int(), size: z.number().int(), totalPages: z.number().int(), totalElements: z.number().int(), elements: z.array(deliveryViewSchema) });
+export const apiKeysSchema = z.array(apiKeySchema);
+
+export const moreResponseTypesAgree: [
+  Same<z.output<typeof scheduleViewSchema>, ScheduleView>,
+  Same<z.output<typeof webhookViewSchema>, WebhookView>,
+  Same<z.output<typeof createdWebhookSchema>, CreatedWebhookView>,
+  Same<z.output<typeof deliveryViewSchema>, DeliveryView>,
+] = [true, true, true, true];

@@ -57,9 +57,9 @@ export const checkSchema = z.union([
     .strictObject({
       jsonPath: jsonPathSchema,
       exists: z.boolean().optional(),
-      equals: z.json().optional(),
+      equals: z.unknown().optional(),
       matches: regexSchema.optional(),
-      in: z.array(z.json()).min(1).max(1000).optional(),
+      in: z.array(z.unknown()).min(1).max(1000).optional(),
       name: checkName,
       on: sourceSchema,
     })
