@@ -3,3 +3,4 @@ export * from './response.js';
 export * from './checks.js';
 export * from './stream.js';
 export * from './request.js';
+export * from './mask.js';

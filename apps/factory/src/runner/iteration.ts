@@ -204,7 +204,7 @@ export class Iteration implements Dispatcher.DispatchHandler {
         const recorder = this.ctx.recorders[this.stepIndex]!;
         recorder.recordFailure('other', (this.sendAt - this.stepIntended) * 1000);
         if (recorder.wantsSample('other')) {
-          recorder.addSample('other', `${p.step.method} ${p.step.url.source}`, null, errorMessage(err), Math.round(this.sendAt));
+          recorder.addSample('other', `${p.step.method} ${p.step.url.source}`, null, this.ctx.scenario.maskSecrets(errorMessage(err)), Math.round(this.sendAt));
         }
         return this.afterStep(false, this.sendAt);
       }
@@ -330,7 +330,8 @@ export class Iteration implements Dispatcher.DispatchHandler {
 
   /** Only called once the recorder wants the sample: the strings are built here, not before. */
   private addSample(recorder: StepRecorder, kind: FailureKind, status: number | null, message: string, at: number): void {
-    recorder.addSample(kind, `${this.prepared[this.stepIndex]!.step.method} ${this.origin}${this.path}`, status, message, Math.round(at));
+    const mask = this.ctx.scenario.maskSecrets;
+    recorder.addSample(kind, mask(`${this.prepared[this.stepIndex]!.step.method} ${this.origin}${this.path}`), status, mask(message), Math.round(at));
   }
 
   private releaseClient(): void {

@@ -1,5 +1,5 @@
 import type { Scenario, Step } from '@barrage/contracts';
-import { compileCheck, compileRequestBody, compileRequestHeaders, compileExtraction, compileTemplate, type CompiledCheck, type CompiledExtraction, type Template, type TemplateScope } from '@barrage/scenario';
+import { secretMasker, compileCheck, compileRequestBody, compileRequestHeaders, compileExtraction, compileTemplate, type CompiledCheck, type CompiledExtraction, type Template, type TemplateScope } from '@barrage/scenario';
 
 /** A step prepared once per chunk so the hot path only renders what has variables. */
 export interface CompiledStep {
@@ -39,6 +39,8 @@ export interface CompiledScenario {
   scenarioVars: Record<string, string>;
   campaignVars: Record<string, string>;
   secrets: Record<string, string>;
+  /** Replaces secret values in a text (failure samples leave the factory; a secret must not). */
+  maskSecrets(text: string): string;
 }
 
 export function compileStep(step: Step, index: number): CompiledStep {
@@ -85,6 +87,7 @@ export function compileScenario(s: Scenario, campaignVars: Record<string, string
     scenarioVars: s.variables,
     campaignVars,
     secrets: s.secrets,
+    maskSecrets: secretMasker(Object.values(s.secrets)),
   };
 }
 

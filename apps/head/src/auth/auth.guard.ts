@@ -43,7 +43,8 @@ export class AuthGuard implements CanActivate {
     const verdict = key === null ? null : await this.keys.verify(key);
     if (verdict === null || !verdict.ok) {
       const reason = verdict === null ? 'missing' : verdict.reason;
-      this.failures.record(client);
+      // A key that is presented and wrong is a guess: those are limited. No key at all is not.
+      if (verdict !== null) this.failures.record(client);
       this.log.warn({ client, method: req.method, path: req.path, reason }, 'authentication failed');
       throw new ApiError(401, 'UNAUTHORIZED', reason === 'missing' ? 'an API key is required: Authorization: Bearer <key> (docs/security.md)' : `the API key is ${reason === 'unknown' ? 'not valid' : reason}`);
     }

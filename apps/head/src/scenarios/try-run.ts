@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { SECRET_MASK, type Scenario, type TryResult, type TryStep } from '@barrage/contracts';
+import { type Scenario, type TryResult, type TryStep } from '@barrage/contracts';
 import {
   NEEDS_BODY,
   NEEDS_HEADERS,
@@ -10,6 +10,7 @@ import {
   compileRequestBody,
   compileRequestHeaders,
   compileTemplate,
+  secretMasker,
   type TemplateScope,
 } from '@barrage/scenario';
 import { request } from 'undici';
@@ -31,7 +32,7 @@ export async function tryScenario(scenario: Scenario, version: number | null, ca
   const t0 = performance.now();
   const row = scenario.data?.rows[0] ?? null;
   const scope: TemplateScope = { extracted: {}, row, campaignVars, scenarioVars: scenario.variables, secrets: scenario.secrets, minionId: 0, iteration: 0 };
-  const mask = masker(Object.values(scenario.secrets));
+  const mask = secretMasker(Object.values(scenario.secrets));
   const steps: TryStep[] = [];
   const skipped: string[] = [];
   let stopped = false;
@@ -56,13 +57,6 @@ export async function tryScenario(scenario: Scenario, version: number | null, ca
 }
 
 type Mask = (s: string) => string;
-
-/** Replaces every secret value in a text by SECRET_MASK (longest first, so overlaps mask whole). */
-function masker(secrets: string[]): Mask {
-  const values = secrets.filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
-  if (values.length === 0) return (s) => s;
-  return (s) => values.reduce((text, v) => text.split(v).join(SECRET_MASK), s);
-}
 
 async function tryStep(step: Scenario['steps'][number], scope: TemplateScope, mask: Mask, allowed: (url: string) => boolean): Promise<TryStep> {
   const base: TryStep = { name: step.name, request: null, response: null, error: null, timings: null, stream: null, checks: [], extracted: {}, failedExtractions: [], passed: false };
