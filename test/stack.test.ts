@@ -64,7 +64,8 @@ describe('local stack', () => {
     expect(first.pgPort).not.toBe(first.redisPort);
     expect(await pgSelect(first.databaseUrl)).toBe(42);
     expect(await redisPing(first.redisPort)).toMatch(/^\+PONG/);
-    expect(readStackEnv(root)).toEqual({ DATABASE_URL: first.databaseUrl, REDIS_URL: first.redisUrl });
+    // And a key for scenario secrets, made once for the local stack (docs/security.md#secrets).
+    expect(readStackEnv(root)).toEqual({ DATABASE_URL: first.databaseUrl, REDIS_URL: first.redisUrl, SECRETS_KEY: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
     const st = await stackStatus(root);
     expect(st.postgres).toMatchObject({ running: true, port: first.pgPort });
     expect(st.redis).toMatchObject({ running: true, port: first.redisPort });
