@@ -170,7 +170,7 @@ it('ls lists the campaigns newest first, filters by status, and prints JSON', as
   const ours = [keys.aborted!, keys.passed!, keys.failed!];
   expect(listed.filter((k) => ours.includes(k))).toEqual(ours);
 
-  const table = await runCli(['ls']);
+  const table = await runCli(['ls', '--limit', '100']); // other test files create campaigns meanwhile
   expect(table.code).toBe(0);
   expect(table.stdout).toMatch(new RegExp(`${keys.passed}\\s+cli must pass\\s+completed\\s+passed`));
   expect(table.stdout).toMatch(new RegExp(`${keys.failed}\\s+cli must fail\\s+completed\\s+failed`));
