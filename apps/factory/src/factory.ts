@@ -33,9 +33,11 @@ export async function startFactory(env: Record<string, string | undefined>, log:
 
   const announcements = new ControlAnnouncements(subscriber);
   await announcements.start();
-  const clock = new ClusterClock();
+  // CLOCK_SKEW_MS (tests only) makes this factory's own clock wrong; the sync corrects it.
+  const clock = new ClusterClock(config.CLOCK_SKEW_MS);
   await clock.sync(redis);
-  const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), 30_000);
+  const clockBoundMs = config.CLOCK_MAX_UNCERTAINTY_MS;
+  const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), config.CLOCK_SYNC_MS);
   if (config.WARM_UP_REQUESTS > 0) {
     const warm = await warmUp(clock, { requests: config.WARM_UP_REQUESTS });
     log.info({ requests: warm.requests, ms: Math.round(warm.ms) }, 'request path warmed up (in-process, no traffic out)');
@@ -53,7 +55,8 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   });
   publisher.onDropping = (n) => log.error({ dropped: n }, 'snapshot buffer full (Redis unreachable too long): dropping snapshots; the report will miss them');
   publisher.onSnapshot = (s) => metrics.observe(s);
-  const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
+  const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()], () => clock.state(clockBoundMs), log);
+  metrics.health = () => registration.health();
 
   const processChunk = async (job: Job<ChunkJob>, token?: string) => {
     const parsed = chunkJobSchema.safeParse(job.data);
@@ -82,7 +85,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
       throw new DelayedError();
     }
     const run = randomUUID().slice(0, 8);
-    const runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log });
+    const runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log, clockBoundMs });
     runners.set(data.chunkId, runner);
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
@@ -139,7 +142,7 @@ export async function startFactory(env: Record<string, string | undefined>, log:
   await worker.waitUntilReady();
   await registration.start();
   const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT);
-  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs, metricsPort }, 'factory ready');
+  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs, clock: clock.state(clockBoundMs), metricsPort }, 'factory ready');
 
   let closing: Promise<void> | null = null;
   const close = () =>

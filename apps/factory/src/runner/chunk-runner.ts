@@ -1,6 +1,6 @@
 import { StepRecorder } from '@barrage/metrics';
 import { DEFAULT_MAX_IN_FLIGHT } from '@barrage/planning';
-import { redisKeys, type ChunkJob, type ChunkProgress, type Snapshot } from '@barrage/contracts';
+import { redisKeys, type ChunkEvent, type ChunkJob, type ChunkProgress, type Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterClock } from '../clock.js';
@@ -18,6 +18,16 @@ import { OpenModel } from './open-model.js';
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
 const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
 const OPEN_MODEL_CONNECT_BURST = 32;
+/** Before the first arrival, a timer wakes the runner this long ahead; a spin covers the rest (docs/architecture.md#time). */
+const FINE_WAIT_MS = 2;
+/** A spin never lasts longer than this (a timer that fired early, or a clock re-estimated meanwhile). */
+const MAX_SPIN_MS = 4;
+/** The first arrival is aimed at with the fine wait when it is due this soon after the start instant. */
+const FINE_FIRST_DUE_MS = 1000;
+/** Longest the chunk spends opening its first second's sockets before it says it is ready anyway. */
+const PREOPEN_TIMEOUT_MS = 3000;
+/** The clock is synced again on accepting a chunk when its last sync is older than this. */
+const RESYNC_BEFORE_START_MS = 1000;
 
 
 export interface ChunkRunnerDeps {
@@ -30,6 +40,8 @@ export interface ChunkRunnerDeps {
   run: string;
   host: string;
   log: Logger;
+  /** The clock uncertainty (ms) the factory is configured to stay under (CLOCK_MAX_UNCERTAINTY_MS; 5 unless told). */
+  clockBoundMs?: number;
 }
 
 /** How long a chunk's progress is kept in Redis after its last write. */
@@ -76,6 +88,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private readonly health = new GeneratorHealth();
 
   startAt = 0;
+  /** This run starts with the plan (not a takeover joining late or resuming): its start lateness is meaningful. */
+  private fresh = false;
   /** Offset into the plan at which this chunk was taken: 0 unless it was taken late. */
   private joinedAtMs = 0;
   endAt = Number.POSITIVE_INFINITY;
@@ -107,11 +121,14 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private rowCursor = 0;
   private readonly uniqueRows: UniqueRows | null;
 
+  private readonly clockBoundMs: number;
+
   constructor(
     readonly job: ChunkJob,
     private readonly deps: ChunkRunnerDeps,
   ) {
     this.clock = deps.clock;
+    this.clockBoundMs = deps.clockBoundMs ?? 5;
     // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
     this.connections = job.rate
       ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
@@ -132,6 +149,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   async run(): Promise<ChunkOutcome> {
     this.control.start();
     try {
+      await this.getReady();
       const startAt = await this.waitForStart();
       if (startAt === null) return this.outcome(true);
       this.startAt = startAt;
@@ -142,7 +160,11 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       this.control.onChange(() => this.applyControl());
       // Taken after the start instant (a takeover): join the plan at the current offset.
       this.joinedAtMs = Math.max(0, this.clock.now() - startAt);
-      await this.sleepUntil(startAt);
+      this.fresh = this.joinedAtMs === 0 && this.resume.arrival === undefined && this.resume.line === undefined;
+      // A fresh run aims its first arrival precisely: a timer to just before it, then a spin.
+      const firstDue = this.model.firstDueMs();
+      const launchAt = startAt + (this.fresh && firstDue <= FINE_FIRST_DUE_MS ? firstDue : 0);
+      await this.sleepUntil(Math.min(startAt, launchAt - FINE_WAIT_MS));
       // The wait before the start is not the generator's load: measure from the start instant.
       this.health.restart();
       const done = new Promise<void>((r) => (this.resolveDone = r));
@@ -151,6 +173,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       this.scheduleBoundary();
       // An extend (control endAt) moves the end past the timeout: it governs then.
       if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
+      if (launchAt - this.clock.now() > FINE_WAIT_MS) await this.sleepUntil(launchAt - FINE_WAIT_MS);
+      this.spinUntil(launchAt);
       this.model.start(this.resume, this.joinedAtMs);
       await done;
       this.emitSnapshot();
@@ -167,6 +191,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
 
   /** Stops at once, in-flight requests included (SIGTERM past its grace period). */
   abort(): void {
+    this.abortRequested = true;
     this.stop(true);
     this.resolveDone?.();
     this.abortWait?.();
@@ -198,9 +223,50 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     };
   }
 
-  private event(event: 'started'): void {
+  private event(event: 'started' | 'ready' | 'launched', extra: Partial<ChunkEvent> = {}): void {
     const { campaignKey, chunkId } = this.job;
-    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, run: this.deps.run, host: this.deps.host, at: Math.round(this.clock.now()) });
+    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, run: this.deps.run, host: this.deps.host, at: Math.round(this.clock.now()), ...extra });
+  }
+
+  /**
+   * Before the start instant is known: a fresh clock estimate, the first second's iterations
+   * made and its sockets opened (the request path itself was warmed at boot, warm-up.ts);
+   * then the `ready` event, which the head waits for before fixing the start instant.
+   */
+  private async getReady(): Promise<void> {
+    const { sockets } = this.model.prepare();
+    if (this.clock.sinceSyncMs() > RESYNC_BEFORE_START_MS) await this.clock.sync(this.deps.redis).catch(() => undefined);
+    const origin = this.scenario.steps[0]?.origin ?? null;
+    let preopened = 0;
+    if (origin !== null && sockets > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<number>((r) => (timer = setTimeout(() => r(-1), PREOPEN_TIMEOUT_MS)));
+      preopened = await Promise.race([this.connections.for(origin).preopen(sockets).catch(() => 0), timeout]);
+      clearTimeout(timer);
+      if (preopened < 0) {
+        preopened = this.connections.size;
+        this.deps.log.warn({ chunk: this.job.chunkId, origin, sockets }, 'opening the first second\'s connections took too long: ready with those open');
+      }
+    }
+    const u = this.clock.uncertaintyMs();
+    if (!(u <= this.clockBoundMs)) this.deps.log.warn({ chunk: this.job.chunkId, uncertaintyMs: u, boundMs: this.clockBoundMs }, 'clock uncertainty past its bound: this chunk may not start with the others');
+    this.event('ready', { clockUncertaintyMs: finiteOr(u, 0), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
+  }
+
+  /** Busy-waits the last moment before `instant` (bounded): timers are only ms-precise, and late by up to a ms or two. */
+  private spinUntil(instant: number): void {
+    const clock = this.clock;
+    const giveUp = clock.now() + MAX_SPIN_MS;
+    for (let now = clock.now(); now < instant && now < giveUp; now = clock.now());
+  }
+
+  /** The first arrival went out: its lateness and the clock's uncertainty, once, for a run that started with the plan. */
+  launched(intended: number): void {
+    if (!this.fresh) return;
+    const latenessMs = this.clock.now() - intended;
+    const uncertaintyMs = this.clock.uncertaintyMs();
+    // Published after the arrivals due in this same tick went out.
+    setImmediate(() => this.event('launched', { startLatenessMs: Math.round(latenessMs * 1000) / 1000, clockUncertaintyMs: finiteOr(Math.round(uncertaintyMs * 1000) / 1000, 0), clockBoundMs: this.clockBoundMs }));
   }
 
   private async readProgress(): Promise<ChunkProgress> {
@@ -245,13 +311,15 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   }
 
   private abortWait: (() => void) | null = null;
+  /** abort() came before the wait for the start began (while getting ready). */
+  private abortRequested = false;
 
   /** The start instant from the control key, or null when the campaign is aborted first. */
   private waitForStart(): Promise<number | null> {
     return new Promise((resolve) => {
       const check = () => {
         const s = this.control.state;
-        if (s.abort) resolve(null);
+        if (s.abort || this.abortRequested) resolve(null);
         else if (s.startAt !== undefined) resolve(s.startAt);
         else return false;
         return true;
@@ -414,4 +482,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.deps.publisher.snapshot(snapshot);
     this.writeProgress();
   }
+}
+
+function finiteOr(x: number, fallback: number): number {
+  return Number.isFinite(x) ? x : fallback;
 }
