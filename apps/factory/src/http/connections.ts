@@ -145,7 +145,9 @@ export class OriginConnections {
       if (s) this.spares.delete(s);
       if (s && !s.destroyed && s.writable) {
         s.removeListener('error', ignore);
-        return void (callback as (e: Error | null, s: Socket) => void)(null, s);
+        // Never synchronously: undici's Client only writes the request when the socket arrives
+        // after its connect() call has returned (a sync callback left it waiting).
+        return void queueMicrotask(() => (callback as (e: Error | null, s: Socket) => void)(null, s));
       }
       s?.destroy();
       return timed(opts, callback);

@@ -14,11 +14,18 @@ import { UniqueRows } from './unique-rows.js';
 import type { LoadModel, LoadModelHost } from './load-model.js';
 import { ClosedModel } from './closed-model.js';
 import { OpenModel } from './open-model.js';
+import { warmScenario } from './warm-up.js';
 
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
 const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
 const OPEN_MODEL_CONNECT_BURST = 32;
-/** Before the first arrival, a timer wakes the runner this long ahead; a spin covers the rest (docs/architecture.md#time). */
+/**
+ * Before the first arrival a timer wakes the runner COARSE_LEAD_MS ahead, the event loop then
+ * turns (setImmediate, I/O still served) until FINE_WAIT_MS ahead, and a spin covers the
+ * rest (docs/architecture.md#time). A process asleep on a timer was seen woken 6-8 ms late on
+ * a busy 2-core machine; one that keeps turning is not put to sleep.
+ */
+const COARSE_LEAD_MS = 10;
 const FINE_WAIT_MS = 2;
 /** A spin never lasts longer than this (a timer that fired early, or a clock re-estimated meanwhile). */
 const MAX_SPIN_MS = 4;
@@ -26,6 +33,9 @@ const MAX_SPIN_MS = 4;
 const FINE_FIRST_DUE_MS = 1000;
 /** Longest the chunk spends opening its first second's sockets before it says it is ready anyway. */
 const PREOPEN_TIMEOUT_MS = 3000;
+/** Requests (and longest time) the chunk's own scenario runs in-process before it is ready. */
+const WARM_REQUESTS = 300;
+const WARM_MAX_MS = 300;
 /** The clock is synced again on accepting a chunk when its last sync is older than this. */
 const RESYNC_BEFORE_START_MS = 1000;
 
@@ -164,7 +174,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       // A fresh run aims its first arrival precisely: a timer to just before it, then a spin.
       const firstDue = this.model.firstDueMs();
       const launchAt = startAt + (this.fresh && firstDue <= FINE_FIRST_DUE_MS ? firstDue : 0);
-      await this.sleepUntil(Math.min(startAt, launchAt - FINE_WAIT_MS));
+      await this.sleepUntil(Math.min(startAt, launchAt) - COARSE_LEAD_MS);
       // The wait before the start is not the generator's load: measure from the start instant.
       this.health.restart();
       const done = new Promise<void>((r) => (this.resolveDone = r));
@@ -173,7 +183,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       this.scheduleBoundary();
       // An extend (control endAt) moves the end past the timeout: it governs then.
       if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
-      if (launchAt - this.clock.now() > FINE_WAIT_MS) await this.sleepUntil(launchAt - FINE_WAIT_MS);
+      if (launchAt - this.clock.now() > COARSE_LEAD_MS) await this.sleepUntil(launchAt - COARSE_LEAD_MS);
+      await this.turnUntil(launchAt - FINE_WAIT_MS);
       this.spinUntil(launchAt);
       this.model.start(this.resume, this.joinedAtMs);
       await done;
@@ -236,7 +247,13 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private async getReady(): Promise<void> {
     const { sockets } = this.model.prepare();
     if (this.clock.sinceSyncMs() > RESYNC_BEFORE_START_MS) await this.clock.sync(this.deps.redis).catch(() => undefined);
-    const origin = this.scenario.steps[0]?.origin ?? null;
+    // The chunk's own templates, checks and extractions, run in-process (nothing leaves); it
+    // also tells the first step's origin when a template makes it.
+    const warm = await warmScenario(this.clock, this.scenario, { requests: WARM_REQUESTS, maxMs: WARM_MAX_MS, concurrency: 4 }).catch((e: unknown) => {
+      this.deps.log.warn({ err: e, chunk: this.job.chunkId }, 'warming the chunk\'s request path failed');
+      return null;
+    });
+    const origin = this.scenario.steps[0]?.origin ?? warm?.origins[0] ?? null;
     let preopened = 0;
     if (origin !== null && sockets > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -253,6 +270,19 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.event('ready', { clockUncertaintyMs: finiteOr(u, 0), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
   }
 
+  /** Lets the event loop turn (setImmediate) until `instant`: bounded by COARSE_LEAD_MS past the coarse timer. */
+  private turnUntil(instant: number): Promise<void> {
+    const giveUp = this.clock.now() + COARSE_LEAD_MS + MAX_SPIN_MS;
+    return new Promise((resolve) => {
+      const turn = () => {
+        const now = this.clock.now();
+        if (now >= instant || now >= giveUp || this.stopping) resolve();
+        else setImmediate(turn);
+      };
+      turn();
+    });
+  }
+
   /** Busy-waits the last moment before `instant` (bounded): timers are only ms-precise, and late by up to a ms or two. */
   private spinUntil(instant: number): void {
     const clock = this.clock;
@@ -263,10 +293,14 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   /** The first arrival went out: its lateness and the clock's uncertainty, once, for a run that started with the plan. */
   launched(intended: number): void {
     if (!this.fresh) return;
-    const latenessMs = this.clock.now() - intended;
-    const uncertaintyMs = this.clock.uncertaintyMs();
-    // Published after the arrivals due in this same tick went out.
-    setImmediate(() => this.event('launched', { startLatenessMs: Math.round(latenessMs * 1000) / 1000, clockUncertaintyMs: finiteOr(Math.round(uncertaintyMs * 1000) / 1000, 0), clockBoundMs: this.clockBoundMs }));
+    // Read once the request has been written: a socket opened ahead is handed to undici in a
+    // microtask queued before this one (connections.ts), whose write then runs.
+    queueMicrotask(() => {
+      const latenessMs = this.clock.now() - intended;
+      const uncertaintyMs = this.clock.uncertaintyMs();
+      // Published after the arrivals due in this same tick went out.
+      setImmediate(() => this.event('launched', { startLatenessMs: Math.round(latenessMs * 1000) / 1000, clockUncertaintyMs: finiteOr(Math.round(uncertaintyMs * 1000) / 1000, 0), clockBoundMs: this.clockBoundMs }));
+    });
   }
 
   private async readProgress(): Promise<ChunkProgress> {

@@ -1,0 +1,155 @@
+/**
+ * Synchronised start with wrong clocks (docs/architecture.md#time): two zones, one factory each, one
+ * started with its clock 250 ms ahead and the other 400 ms behind (CLOCK_SKEW_MS, test only).
+ * Each factory corrects its clock against Redis's TIME, so both zones' first requests reach
+ * the target together; the report's start lateness per chunk agrees with what the target
+ * saw, and GET /factories shows each factory's offset and uncertainty.
+ */
+import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { executionSchema, reportSchema } from '@barrage/contracts';
+import { startFactory, startHead, stopChild, waitFor, waitForEnd, type Api } from './support/cluster';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+
+jest.setTimeout(180_000);
+
+/**
+ * Bound on the spread between the zones' first requests, as the report shows it and as the
+ * target sees it. The issue's goal is 5 ms at most (2 ms median: bench/sync-start.mjs
+ * measures it); this machine has 2 cores shared with other agents' builds and tests, where
+ * a process can be descheduled for several ms, so the test allows 10 ms: a factory whose
+ * clock were not corrected would be 250 or 400 ms off.
+ */
+const SPREAD_BOUND_MS = 10;
+/** The report's lateness and the target's arrival measure the same send, a loopback hop apart. */
+const AGREEMENT_MS = 5;
+const SKEWS = { ahead: 250, behind: -400 };
+
+/** A target that records the first arrival of each path to the sub-millisecond (epoch ms). */
+function firstArrivalTarget(): Promise<{ url: string; first: Map<string, number>; close(): Promise<void> }> {
+  const first = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    const at = performance.timeOrigin + performance.now();
+    const path = req.url ?? '/';
+    if (!first.has(path)) first.set(path, at);
+    req.resume();
+    res.end('ok');
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        first,
+        close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+      }),
+    ),
+  );
+}
+
+/** Turns the event loop (I/O served every turn) until `epochMs`, at most 5 s. */
+function turnUntil(epochMs: number): Promise<void> {
+  const giveUp = Date.now() + 5000;
+  return new Promise((resolve) => {
+    const turn = () => (Date.now() >= Math.min(epochMs, giveUp) ? resolve() : setImmediate(turn));
+    turn();
+  });
+}
+
+let api: Api;
+let head: ChildProcess;
+const factories: ChildProcess[] = [];
+let target: Awaited<ReturnType<typeof firstArrivalTarget>>;
+const tag = randomUUID().slice(0, 6);
+const zones = { ahead: `ahead-${tag}`, behind: `behind-${tag}` };
+
+beforeAll(async () => {
+  target = await firstArrivalTarget();
+  ({ api, process: head } = await startHead(tag));
+  for (const side of ['ahead', 'behind'] as const) {
+    factories.push(await startFactory(api, { zone: zones[side], id: `${zones[side]}-f0`, env: { CLOCK_SKEW_MS: String(SKEWS[side]) } }));
+  }
+});
+
+afterAll(async () => {
+  const codes = await Promise.all([...factories.map((f) => stopChild(f, 20_000)), head && stopChild(head, 20_000)]);
+  await target?.close();
+  expect(codes).toEqual(codes.map(() => 0));
+});
+
+it('GET /factories shows each factory\'s clock offset (its clock minus the cluster\'s) and uncertainty', async () => {
+  const live = (await api.request('GET', '/factories')).body as { id: string; health: string; clock: { offsetMs: number; uncertaintyMs: number; lastSyncAt: string; withinBound: boolean } }[];
+  for (const side of ['ahead', 'behind'] as const) {
+    const f = live.find((x) => x.id === `${zones[side]}-f0`)!;
+    expect(Math.abs(f.clock.offsetMs - SKEWS[side])).toBeLessThan(5);
+    expect(f.clock.uncertaintyMs).toBeGreaterThanOrEqual(0);
+    expect(f.clock.uncertaintyMs).toBeLessThan(5);
+    expect(Date.parse(f.clock.lastSyncAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(f.clock.withinBound).toBe(true);
+    expect(f.health).toBe('healthy');
+  }
+});
+
+it('starts both zones together although one clock is 250 ms ahead and the other 400 ms behind', async () => {
+  for (const side of ['ahead', 'behind'] as const) {
+    const saved = await api.request('POST', '/scenarios', { name: `sync-${side}-${tag}`, variables: { base: target.url }, steps: [{ name: 'first', method: 'GET', url: `{{base}}/first/${side}` }] });
+    expect(saved.status).toBe(201);
+  }
+  const created = await api.request('POST', '/campaigns', {
+    name: 'sync start',
+    startOffsetMs: 2000,
+    scenarios: {
+      [`sync-ahead-${tag}`]: { minionsCount: 1, zones: { [zones.ahead]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } },
+      [`sync-behind-${tag}`]: { minionsCount: 1, zones: { [zones.behind]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } },
+    },
+  });
+  expect(created.status).toBe(201);
+  const key = created.body.key as string;
+  // The target keeps its event loop turning around the start instant: asleep, its own wake-up
+  // on this busy machine (seen 6-16 ms) would be counted as the factories' lateness.
+  const fixed = await waitFor('the start instant', async () => {
+    const logs = (await api.request('GET', `/campaigns/${key}/logs`)).body as { message: string }[];
+    const m = logs.map((l) => /Start instant fixed at (\S+)/.exec(l.message)).find(Boolean);
+    return m ? Date.parse(m[1]!) : null;
+  }, 30_000, 50);
+  await new Promise((r) => setTimeout(r, Math.max(0, fixed - 30 - Date.now())));
+  await turnUntil(fixed + 100);
+  const done = await waitForEnd(api, key);
+  expect(done.status).toBe('completed');
+
+  const report = reportSchema.parse((await api.request('GET', `/campaigns/${key}/report`)).body);
+  const execution = executionSchema.parse((await api.request('GET', `/campaigns/${key}/execution`)).body);
+  const startAt = Date.parse(report.start.startAt!);
+  const chunks = report.start.zones.flatMap((z) => z.chunks.map((c) => ({ ...c, zone: z.zone })));
+  expect(chunks).toHaveLength(2);
+
+  // Each zone's first request, as the target saw it, against its lateness in the report.
+  const seen: Record<string, number> = {};
+  console.log(JSON.stringify({ startAt, first: [...target.first], chunks }));
+  for (const side of ['ahead', 'behind'] as const) {
+    const chunk = chunks.find((c) => c.zone === zones[side])!;
+    const arrival = target.first.get(`/first/${side}`);
+    expect(arrival).toBeDefined();
+    seen[side] = arrival! - startAt;
+    expect(chunk.startLatenessMs).not.toBeNull();
+    expect(Math.abs(seen[side]! - chunk.startLatenessMs!)).toBeLessThan(AGREEMENT_MS);
+    expect(chunk.clockUncertaintyMs).not.toBeNull();
+    expect(Math.abs(chunk.clockOffsetMs! - SKEWS[side])).toBeLessThan(5);
+    // Ready (sockets open, clock synced) before the start instant was fixed.
+    expect(Date.parse(chunk.readyAt!)).toBeLessThanOrEqual(startAt - 1000);
+    // The execution route shows the same per chunk.
+    const ex = execution.zones.find((z) => z.zone === zones[side])!.chunks[0]!;
+    expect(ex.startLatenessMs).toBe(chunk.startLatenessMs);
+  }
+  const targetSpread = Math.abs(seen.ahead! - seen.behind!);
+  expect(report.start.spreadMs).not.toBeNull();
+  expect(report.start.spreadMs!).toBeLessThanOrEqual(SPREAD_BOUND_MS);
+  expect(targetSpread).toBeLessThanOrEqual(SPREAD_BOUND_MS);
+  expect(Math.abs(targetSpread - report.start.spreadMs!)).toBeLessThan(AGREEMENT_MS);
+  expect(execution.startSpreadMs).toBe(report.start.spreadMs);
+  // Both chunks were ready before the start was fixed: the logs do not say otherwise.
+  const logs = (await api.request('GET', `/campaigns/${key}/logs`)).body as { level: string; message: string }[];
+  expect(logs.filter((l) => /Not ready|clock uncertainty/.test(l.message))).toEqual([]);
+  console.log(`sync-start e2e: target saw first requests at +${seen.ahead!.toFixed(2)} / +${seen.behind!.toFixed(2)} ms (spread ${targetSpread.toFixed(2)} ms); report: lateness ${chunks.map((c) => c.startLatenessMs).join(' / ')} ms, spread ${report.start.spreadMs} ms`);
+});
+
