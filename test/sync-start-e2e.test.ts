@@ -15,15 +15,22 @@ import { randomUUID } from 'node:crypto';
 jest.setTimeout(180_000);
 
 /**
- * Bound on the spread between the zones' first requests, as the report shows it and as the
- * target sees it. The issue's goal is 5 ms at most (2 ms median: bench/sync-start.mjs
- * measures it); this machine has 2 cores shared with other agents' builds and tests, where
- * a process can be descheduled for several ms, so the test allows 10 ms: a factory whose
- * clock were not corrected would be 250 or 400 ms off.
+ * Bounds. The issue's goal is a spread of 2 ms median and 5 ms at most (bench/sync-start.mjs
+ * measures it). This machine has 2 cores shared with other agents' builds and tests, where a
+ * process is at times descheduled for 5-15 ms, in a factory or in the target: so the median
+ * of ROUNDS rounds must meet 5 ms (spread in the report; report against target), and every
+ * round 50 ms — a factory whose clock were not corrected would be 250 or 400 ms off.
  */
-const SPREAD_BOUND_MS = 10;
-/** The report's lateness and the target's arrival measure the same send, a loopback hop apart. */
-const AGREEMENT_MS = 5;
+const ROUNDS = 3;
+const TYPICAL_SPREAD_MS = 5;
+/** The spread the target saw against the report's: a delay common to both arrivals cancels out. */
+const TYPICAL_AGREEMENT_MS = 3;
+/**
+ * Each first arrival at the target against its chunk's lateness in the report: the target
+ * (this jest process) was seen to read them 1-7 ms after the factories wrote them.
+ */
+const TYPICAL_DELIVERY_MS = 10;
+const ANY_ROUND_MS = 50;
 const SKEWS = { ahead: 250, behind: -400 };
 
 /** A target that records the first arrival of each path to the sub-millisecond (epoch ms). */
@@ -95,6 +102,24 @@ it('starts both zones together although one clock is 250 ms ahead and the other 
     const saved = await api.request('POST', '/scenarios', { name: `sync-${side}-${tag}`, variables: { base: target.url }, steps: [{ name: 'first', method: 'GET', url: `{{base}}/first/${side}` }] });
     expect(saved.status).toBe(201);
   }
+  const rounds: Round[] = [];
+  for (let round = 0; round < ROUNDS; round++) rounds.push(await oneRound());
+  console.log(`sync-start e2e over ${ROUNDS} rounds (ms): ${rounds.map((r) => `report spread ${r.reportSpread.toFixed(2)}, target spread ${r.targetSpread.toFixed(2)}, worst disagreement ${r.disagreement.toFixed(2)}`).join('; ')}`);
+  // Typical round: within the issue's bound, and the target agrees with the report.
+  expect(median(rounds.map((r) => r.reportSpread))).toBeLessThanOrEqual(TYPICAL_SPREAD_MS);
+  expect(median(rounds.map((r) => Math.abs(r.targetSpread - r.reportSpread)))).toBeLessThanOrEqual(TYPICAL_AGREEMENT_MS);
+  expect(median(rounds.map((r) => r.disagreement))).toBeLessThanOrEqual(TYPICAL_DELIVERY_MS);
+});
+
+interface Round {
+  reportSpread: number;
+  targetSpread: number;
+  /** The larger, over the two chunks, of |target's arrival − report's lateness| (ms). */
+  disagreement: number;
+}
+
+async function oneRound(): Promise<Round> {
+  target.first.clear();
   const created = await api.request('POST', '/campaigns', {
     name: 'sync start',
     startOffsetMs: 2000,
@@ -106,7 +131,7 @@ it('starts both zones together although one clock is 250 ms ahead and the other 
   expect(created.status).toBe(201);
   const key = created.body.key as string;
   // The target keeps its event loop turning around the start instant: asleep, its own wake-up
-  // on this busy machine (seen 6-16 ms) would be counted as the factories' lateness.
+  // on this busy machine (seen 6-16 ms late) would be counted as the factories' lateness.
   const fixed = await waitFor('the start instant', async () => {
     const logs = (await api.request('GET', `/campaigns/${key}/logs`)).body as { message: string }[];
     const m = logs.map((l) => /Start instant fixed at (\S+)/.exec(l.message)).find(Boolean);
@@ -120,20 +145,22 @@ it('starts both zones together although one clock is 250 ms ahead and the other 
   const report = reportSchema.parse((await api.request('GET', `/campaigns/${key}/report`)).body);
   const execution = executionSchema.parse((await api.request('GET', `/campaigns/${key}/execution`)).body);
   const startAt = Date.parse(report.start.startAt!);
+  expect(startAt).toBe(fixed);
   const chunks = report.start.zones.flatMap((z) => z.chunks.map((c) => ({ ...c, zone: z.zone })));
   expect(chunks).toHaveLength(2);
 
   // Each zone's first request, as the target saw it, against its lateness in the report.
   const seen: Record<string, number> = {};
-  console.log(JSON.stringify({ startAt, first: [...target.first], chunks }));
+  let disagreement = 0;
   for (const side of ['ahead', 'behind'] as const) {
     const chunk = chunks.find((c) => c.zone === zones[side])!;
     const arrival = target.first.get(`/first/${side}`);
     expect(arrival).toBeDefined();
     seen[side] = arrival! - startAt;
     expect(chunk.startLatenessMs).not.toBeNull();
-    expect(Math.abs(seen[side]! - chunk.startLatenessMs!)).toBeLessThan(AGREEMENT_MS);
+    disagreement = Math.max(disagreement, Math.abs(seen[side]! - chunk.startLatenessMs!));
     expect(chunk.clockUncertaintyMs).not.toBeNull();
+    expect(chunk.clockUncertaintyMs!).toBeLessThan(5);
     expect(Math.abs(chunk.clockOffsetMs! - SKEWS[side])).toBeLessThan(5);
     // Ready (sockets open, clock synced) before the start instant was fixed.
     expect(Date.parse(chunk.readyAt!)).toBeLessThanOrEqual(startAt - 1000);
@@ -143,13 +170,18 @@ it('starts both zones together although one clock is 250 ms ahead and the other 
   }
   const targetSpread = Math.abs(seen.ahead! - seen.behind!);
   expect(report.start.spreadMs).not.toBeNull();
-  expect(report.start.spreadMs!).toBeLessThanOrEqual(SPREAD_BOUND_MS);
-  expect(targetSpread).toBeLessThanOrEqual(SPREAD_BOUND_MS);
-  expect(Math.abs(targetSpread - report.start.spreadMs!)).toBeLessThan(AGREEMENT_MS);
   expect(execution.startSpreadMs).toBe(report.start.spreadMs);
-  // Both chunks were ready before the start was fixed: the logs do not say otherwise.
+  // Every round, however busy the machine: nothing like the 250 / 400 ms the clocks are off by.
+  expect(report.start.spreadMs!).toBeLessThanOrEqual(ANY_ROUND_MS);
+  expect(targetSpread).toBeLessThanOrEqual(ANY_ROUND_MS);
+  expect(disagreement).toBeLessThanOrEqual(ANY_ROUND_MS);
+  // Both chunks were ready and their clocks within bound: the logs do not say otherwise.
   const logs = (await api.request('GET', `/campaigns/${key}/logs`)).body as { level: string; message: string }[];
   expect(logs.filter((l) => /Not ready|clock uncertainty/.test(l.message))).toEqual([]);
-  console.log(`sync-start e2e: target saw first requests at +${seen.ahead!.toFixed(2)} / +${seen.behind!.toFixed(2)} ms (spread ${targetSpread.toFixed(2)} ms); report: lateness ${chunks.map((c) => c.startLatenessMs).join(' / ')} ms, spread ${report.start.spreadMs} ms`);
-});
+  return { reportSpread: report.start.spreadMs!, targetSpread, disagreement };
+}
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}

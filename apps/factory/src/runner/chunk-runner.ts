@@ -36,6 +36,8 @@ const PREOPEN_TIMEOUT_MS = 3000;
 /** Requests (and longest time) the chunk's own scenario runs in-process before it is ready. */
 const WARM_REQUESTS = 300;
 const WARM_MAX_MS = 300;
+/** Longest the sync on accepting a chunk may take. */
+const RESYNC_TIMEOUT_MS = 1000;
 /** The clock is synced again on accepting a chunk when its last sync is older than this. */
 const RESYNC_BEFORE_START_MS = 1000;
 
@@ -246,20 +248,19 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
    */
   private async getReady(): Promise<void> {
     const { sockets } = this.model.prepare();
-    if (this.clock.sinceSyncMs() > RESYNC_BEFORE_START_MS) await this.clock.sync(this.deps.redis).catch(() => undefined);
+    // Bounded: with Redis unreachable the chunk goes on with the estimate it has.
+    if (this.clock.sinceSyncMs() > RESYNC_BEFORE_START_MS) await within(RESYNC_TIMEOUT_MS, this.clock.sync(this.deps.redis).catch(() => undefined));
     // The chunk's own templates, checks and extractions, run in-process (nothing leaves); it
     // also tells the first step's origin when a template makes it.
-    const warm = await warmScenario(this.clock, this.scenario, { requests: WARM_REQUESTS, maxMs: WARM_MAX_MS, concurrency: 4 }).catch((e: unknown) => {
+    const warming = warmScenario(this.clock, this.scenario, { requests: WARM_REQUESTS, maxMs: WARM_MAX_MS, concurrency: 4 }).catch((e: unknown) => {
       this.deps.log.warn({ err: e, chunk: this.job.chunkId }, 'warming the chunk\'s request path failed');
       return null;
     });
+    const warm = (await within(WARM_MAX_MS + 1000, warming)) ?? null;
     const origin = this.scenario.steps[0]?.origin ?? warm?.origins[0] ?? null;
     let preopened = 0;
     if (origin !== null && sockets > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<number>((r) => (timer = setTimeout(() => r(-1), PREOPEN_TIMEOUT_MS)));
-      preopened = await Promise.race([this.connections.for(origin).preopen(sockets).catch(() => 0), timeout]);
-      clearTimeout(timer);
+      preopened = (await within(PREOPEN_TIMEOUT_MS, this.connections.for(origin).preopen(sockets).catch(() => 0))) ?? -1;
       if (preopened < 0) {
         preopened = this.connections.size;
         this.deps.log.warn({ chunk: this.job.chunkId, origin, sockets }, 'opening the first second\'s connections took too long: ready with those open');
@@ -520,4 +521,15 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
 
 function finiteOr(x: number, fallback: number): number {
   return Number.isFinite(x) ? x : fallback;
+}
+
+/** `work`'s value, or undefined when it takes longer than `ms`. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
