@@ -36,6 +36,8 @@ const PREOPEN_TIMEOUT_MS = 3000;
 /** Requests (and longest time) the chunk's own scenario runs in-process before it is ready. */
 const WARM_REQUESTS = 300;
 const WARM_MAX_MS = 300;
+/** A chunk whose start instant is nearer than this when it is accepted skips getting ready. */
+const LATE_FOR_READY_MS = 1000;
 /** Longest the sync on accepting a chunk may take. */
 const RESYNC_TIMEOUT_MS = 1000;
 /** The clock is synced again on accepting a chunk when its last sync is older than this. */
@@ -248,6 +250,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
    */
   private async getReady(): Promise<void> {
     const { sockets } = this.model.prepare();
+    // A takeover (the start instant is past or about to be): join at once, warm as it goes.
+    const known = await within(RESYNC_TIMEOUT_MS, this.deps.redis.hget(redisKeys.control(this.job.campaignKey), 'startAt').catch(() => null));
+    if (known && Number(known) - this.clock.now() < LATE_FOR_READY_MS) return;
     // Bounded: with Redis unreachable the chunk goes on with the estimate it has.
     if (this.clock.sinceSyncMs() > RESYNC_BEFORE_START_MS) await within(RESYNC_TIMEOUT_MS, this.clock.sync(this.deps.redis).catch(() => undefined));
     // The chunk's own templates, checks and extractions, run in-process (nothing leaves); it
