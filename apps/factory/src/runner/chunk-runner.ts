@@ -36,6 +36,8 @@ const PREOPEN_TIMEOUT_MS = 3000;
 /** Requests (and longest time) the chunk's own scenario runs in-process before it is ready. */
 const WARM_REQUESTS = 300;
 const WARM_MAX_MS = 300;
+/** The uncertainty reported by a clock never synced (Infinity does not travel in JSON). */
+const NEVER_SYNCED_MS = 1e6;
 /** A chunk whose start instant is nearer than this when it is accepted skips getting ready. */
 const LATE_FOR_READY_MS = 1000;
 /** Longest the sync on accepting a chunk may take. */
@@ -254,7 +256,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     const known = await within(RESYNC_TIMEOUT_MS, this.deps.redis.hget(redisKeys.control(this.job.campaignKey), 'startAt').catch(() => null));
     if (known && Number(known) - this.clock.now() < LATE_FOR_READY_MS) return;
     // Bounded: with Redis unreachable the chunk goes on with the estimate it has.
-    if (this.clock.sinceSyncMs() > RESYNC_BEFORE_START_MS) await within(RESYNC_TIMEOUT_MS, this.clock.sync(this.deps.redis).catch(() => undefined));
+    if (!(this.clock.sinceSyncMs() <= RESYNC_BEFORE_START_MS)) await within(RESYNC_TIMEOUT_MS, this.clock.sync(this.deps.redis).catch(() => undefined));
     // The chunk's own templates, checks and extractions, run in-process (nothing leaves); it
     // also tells the first step's origin when a template makes it.
     const warming = warmScenario(this.clock, this.scenario, { requests: WARM_REQUESTS, maxMs: WARM_MAX_MS, concurrency: 4 }).catch((e: unknown) => {
@@ -273,7 +275,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     }
     const u = this.clock.uncertaintyMs();
     if (!(u <= this.clockBoundMs)) this.deps.log.warn({ chunk: this.job.chunkId, uncertaintyMs: u, boundMs: this.clockBoundMs }, 'clock uncertainty past its bound: this chunk may not start with the others');
-    this.event('ready', { clockUncertaintyMs: finiteOr(u, 0), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
+    this.event('ready', { clockUncertaintyMs: finiteOr(u, NEVER_SYNCED_MS), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
   }
 
   /** Lets the event loop turn (setImmediate) until `instant`: bounded by COARSE_LEAD_MS past the coarse timer. */
@@ -305,7 +307,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       const latenessMs = this.clock.now() - intended;
       const uncertaintyMs = this.clock.uncertaintyMs();
       // Published after the arrivals due in this same tick went out.
-      setImmediate(() => this.event('launched', { startLatenessMs: Math.round(latenessMs * 1000) / 1000, clockUncertaintyMs: finiteOr(Math.round(uncertaintyMs * 1000) / 1000, 0), clockBoundMs: this.clockBoundMs }));
+      setImmediate(() => this.event('launched', { startLatenessMs: Math.round(latenessMs * 1000) / 1000, clockUncertaintyMs: finiteOr(Math.round(uncertaintyMs * 1000) / 1000, NEVER_SYNCED_MS), clockBoundMs: this.clockBoundMs }));
     });
   }
 
