@@ -246,9 +246,10 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   }
 
   /**
-   * Before the start instant is known: a fresh clock estimate, the first second's iterations
-   * made and its sockets opened (the request path itself was warmed at boot, warm-up.ts);
-   * then the `ready` event, which the head waits for before fixing the start instant.
+   * Before the start instant is known (docs/architecture.md#time): the first second's iterations
+   * made, a fresh clock estimate, the chunk's own scenario run in-process (warm-up.ts), the
+   * first second's sockets opened; then the `ready` event, which the head waits for before
+   * fixing the start instant. A takeover skips it.
    */
   private async getReady(): Promise<void> {
     const { sockets } = this.model.prepare();
