@@ -1,6 +1,6 @@
 // Barrage's load engine against wrk and autocannon on this machine (npm run bench).
 //
-//   node bench/run.mjs [--rounds=3] [--duration=8] [--target=nginx|node] [--no-open] [--no-closed]
+//   node bench/run.mjs [--rounds=3] [--duration=8] [--target=nginx|node] [--no-open] [--no-closed] [--no-sync]
 //
 // The target (nginx, one worker; or a node:http server when nginx is missing) runs on core 1,
 // every generator on core 0, each in its own process. Closed loop: wrk -t1 -c50, autocannon
@@ -433,7 +433,15 @@ async function main() {
   }
 }
 
-main().then(
+/** The synchronised-start benchmark (bench/sync-start.mjs), after the others: --no-sync skips it. */
+async function syncStart() {
+  if (argv['no-sync'] !== undefined) return;
+  console.log('\n# synchronised start (bench/sync-start.mjs)');
+  const { code } = await runChild(process.execPath, [join(BENCH, 'sync-start.mjs')], { timeoutMs: 10 * 60_000, onSpawn: (c) => (c.stdout.pipe(process.stdout), c.stderr.pipe(process.stderr)) });
+  if (code !== 0) throw new Error(`bench/sync-start.mjs exited with ${code}`);
+}
+
+main().then(syncStart).then(
   () => process.exit(0),
   (e) => {
     console.error(`bench failed: ${e?.stack ?? e}`);

@@ -35,9 +35,11 @@ export async function startFactory(env: Record<string, string | undefined>, base
 
   const announcements = new ControlAnnouncements(subscriber);
   await announcements.start();
-  const clock = new ClusterClock();
+  // CLOCK_SKEW_MS (tests only) makes this factory's own clock wrong; the sync corrects it.
+  const clock = new ClusterClock(config.CLOCK_SKEW_MS);
   await clock.sync(redis);
-  const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), 30_000);
+  const clockBoundMs = config.CLOCK_MAX_UNCERTAINTY_MS;
+  const clockTimer = setInterval(() => void clock.sync(redis).catch(() => undefined), config.CLOCK_SYNC_MS);
   if (config.WARM_UP_REQUESTS > 0) {
     const warm = await warmUp(clock, { requests: config.WARM_UP_REQUESTS });
     log.info({ requests: warm.requests, ms: Math.round(warm.ms) }, 'request path warmed up (in-process, no traffic out)');
@@ -55,7 +57,8 @@ export async function startFactory(env: Record<string, string | undefined>, base
   });
   publisher.onDropping = (n) => log.error({ dropped: n }, 'snapshot buffer full (Redis unreachable too long): dropping snapshots; the report will miss them');
   publisher.onSnapshot = (s) => metrics.observe(s);
-  const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()]);
+  const registration = new Registration(redis, { id, zone: config.ZONE, host, capacity: config.CAPACITY, version: FACTORY_VERSION }, config.HEARTBEAT_MS, () => [...runners.keys()], () => clock.state(clockBoundMs), log);
+  metrics.health = () => registration.health();
 
   const processChunk = async (job: Job<ChunkJob>, token?: string) => {
     const parsed = chunkJobSchema.safeParse(job.data);
@@ -89,7 +92,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
     let runner: ChunkRunner;
     try {
-      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST });
+      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, clockBoundMs, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST });
     } catch (e) {
       // A chunk this factory cannot run at all (its secrets do not open here): the campaign says why.
       chunkLog.error({ err: (e as Error).message, chunk: data.chunkId }, 'chunk refused');
@@ -151,7 +154,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
   await worker.waitUntilReady();
   await registration.start();
   const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT);
-  log.info({ capacity: config.CAPACITY, clockRttMs: clock.rttMs, metricsPort }, 'factory ready');
+  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs, clock: clock.state(clockBoundMs), metricsPort }, 'factory ready');
 
   let closing: Promise<void> | null = null;
   const close = () =>

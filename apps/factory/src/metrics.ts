@@ -15,6 +15,8 @@ export class FactoryMetrics {
   private readonly dropped = new Counter({ name: 'barrage_factory_dropped_iterations_total', help: 'Open-model arrivals dropped at maxInFlight', registers: [this.registry] });
   private readonly saturated = new Counter({ name: 'barrage_factory_saturated_intervals_total', help: 'Intervals in which the generator was saturated', registers: [this.registry] });
   private server: Server | null = null;
+  /** What /health answers (the factory's registration: its clock's state). */
+  health: () => { status: string } = () => ({ status: 'healthy' });
 
   constructor(state: { chunks: () => number; active: () => number; unsent: () => number; droppedMessages: () => number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'barrage_factory_' });
@@ -53,7 +55,7 @@ export class FactoryMetrics {
     this.server = createServer((req, res) => {
       if (req.url === '/metrics') {
         void this.registry.metrics().then((text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text));
-      } else if (req.url === '/health') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
+      } else if (req.url === '/health') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.health()));
       else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not found"}}');
     });
     return new Promise((resolve) => this.server!.listen(port, host, () => resolve((this.server!.address() as { port: number }).port)));

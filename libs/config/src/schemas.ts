@@ -109,6 +109,12 @@ export const headConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
   /** The head's address as users reach it (https://barrage.example.com): webhook bodies' links start with it. @defaultValue unset: links are paths */
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  /**
+   * Longest the head waits, once every chunk is accepted, for every chunk to say it is ready
+   * (connections open, path warmed) before fixing the start instant anyway; the campaign's
+   * logs name the chunks that were not (docs/architecture.md#time). @defaultValue 10000
+   */
+  START_READY_TIMEOUT_MS: positiveInt.default(10_000),
 });
 export type HeadConfig = z.output<typeof headConfigSchema>;
 
@@ -138,5 +144,17 @@ export const factoryConfigSchema = z.object({
   /** The head's TARGET_ALLOWLIST: re-checked on every resolved request. */
   TARGET_ALLOWLIST: allowList,
   LOG_FORMAT: logFormat,
+  /** How often the factory re-estimates its offset to the cluster clock (Redis TIME). @defaultValue 10000 */
+  CLOCK_SYNC_MS: positiveInt.default(10_000),
+  /**
+   * Clock uncertainty (ms) past which the factory reports itself degraded (GET /factories,
+   * /health) and the campaigns it runs say so in their logs. @defaultValue 5
+   */
+  CLOCK_MAX_UNCERTAINTY_MS: z.coerce.number().positive().default(5),
+  /**
+   * TEST ONLY: shifts the factory's own clock by this many ms, as a wrong system clock would;
+   * its estimate of the cluster clock must correct it. Never set it in production. @defaultValue 0
+   */
+  CLOCK_SKEW_MS: z.coerce.number().min(-86_400_000).max(86_400_000).default(0),
 });
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;

@@ -8,6 +8,28 @@ export interface FactoryRecord {
   runningChunks: string[];
   startedAt: string;
   heartbeatAt: string;
+  /** The factory's estimate of the cluster clock (docs/architecture.md#time); absent from factories older than it. */
+  clock?: FactoryClockState;
+  /** `degraded` with the reasons in `problems` (e.g. a clock uncertainty past its bound). */
+  health?: 'healthy' | 'degraded';
+  problems?: string[];
+}
+
+/** A factory's clock as it reports it every heartbeat and with each chunk's readiness. */
+export interface FactoryClockState {
+  /** How far the factory's own clock is ahead of the cluster clock (Redis TIME), ms: positive = ahead. */
+  offsetMs: number;
+  /** How wrong its corrected clock may be (half the best RTT plus drift since), ms; null before a sync. */
+  uncertaintyMs: number | null;
+  /** Round trip of the sample the estimate rests on, ms. */
+  rttMs: number | null;
+  /** Measured drift of its clock against the cluster's, in parts per million. */
+  driftPpm: number;
+  /** When it last synced (cluster clock, ISO 8601). */
+  lastSyncAt: string | null;
+  /** The uncertainty it is configured to stay under (CLOCK_MAX_UNCERTAINTY_MS). */
+  boundMs: number;
+  withinBound: boolean;
 }
 
 /** Redis names shared by head and factories: one place, so the two never disagree. */

@@ -46,6 +46,37 @@ export const thresholdOutcomeSchema = z.strictObject({
   abortOnFail: z.boolean(),
 });
 
+/**
+ * How together the chunks started (docs/architecture.md#time), in the report and the execution
+ * route: per zone and chunk, its start lateness (first send minus its planned instant, ms, on
+ * its factory's corrected clock; null until it sent) and the clock uncertainty then; the
+ * spread is max − min lateness over the chunks.
+ */
+export const startSyncSchema = z.strictObject({
+  startAt: iso.nullable(),
+  spreadMs: n.nullable(),
+  maxLatenessMs: n.nullable(),
+  maxClockUncertaintyMs: n.nullable(),
+  zones: z.array(
+    z.strictObject({
+      zone: z.string(),
+      chunks: z.array(
+        z.strictObject({
+          id: z.string(),
+          scenario: z.string(),
+          factoryId: z.string().nullable(),
+          readyAt: iso.nullable(),
+          startLatenessMs: n.nullable(),
+          clockUncertaintyMs: n.nullable(),
+          /** The factory's clock minus the cluster's when it got ready (ms). */
+          clockOffsetMs: n.nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+export type StartSync = z.output<typeof startSyncSchema>;
+
 /** GET /campaigns/{key}/report. */
 export const reportSchema = z.strictObject({
   metadata: z.strictObject({
@@ -83,6 +114,7 @@ export const reportSchema = z.strictObject({
     z.strictObject({ scenario: z.string(), targetIterations: n, startedIterations: n, droppedIterations: n, targetRate: n, achievedRate: n }),
   ),
   thresholds: z.array(thresholdOutcomeSchema),
+  start: startSyncSchema,
   scenarios: z.array(
     z.strictObject({
       name: z.string(),
@@ -157,6 +189,8 @@ export const errorsSchema = z.strictObject({
 export const executionSchema = z.strictObject({
   key: z.string(),
   status: z.string(),
+  /** Max − min start lateness over the chunks (ms), null until they sent. */
+  startSpreadMs: n.nullable(),
   zones: z.array(
     z.strictObject({
       zone: z.string(),
@@ -175,6 +209,10 @@ export const executionSchema = z.strictObject({
           iterations: n,
           error: z.string().nullable(),
           lostAt: iso.nullable(),
+          readyAt: iso.nullable(),
+          startLatenessMs: n.nullable(),
+          clockUncertaintyMs: n.nullable(),
+          clockOffsetMs: n.nullable(),
           runs: z.array(z.strictObject({ run: z.string(), factoryId: z.string(), host: z.string(), acceptedAt: iso, endedAt: iso.nullable(), outcome: z.string() })),
         }),
       ),

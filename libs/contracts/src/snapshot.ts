@@ -111,7 +111,12 @@ export type Snapshot = z.output<typeof snapshotSchema>;
  * `superseded`: a run found that another run owns the chunk now (its lock expired while
  * Redis was unreachable and the chunk was taken over) and stopped.
  */
-export const CHUNK_EVENTS = ['accepted', 'started', 'finished', 'failed', 'handed_back', 'superseded'] as const;
+/**
+ * `ready`: the chunk's connections for its first second are open and its path warmed; the
+ * head fixes the start instant once every chunk is ready (docs/architecture.md#time).
+ * `launched`: the chunk's first arrival left, `startLatenessMs` after the start instant.
+ */
+export const CHUNK_EVENTS = ['accepted', 'started', 'finished', 'failed', 'handed_back', 'superseded', 'ready', 'launched'] as const;
 export const chunkEventSchema = z.object({
   type: z.literal('chunk'),
   event: z.enum(CHUNK_EVENTS),
@@ -127,6 +132,14 @@ export const chunkEventSchema = z.object({
   /** With `finished`: `unique` data rows ran out and the chunk's minions ended for it. */
   rowsExhausted: z.boolean().optional(),
   error: z.string().optional(),
+  /** With `launched`: first send minus the start instant (ms, on the factory's corrected clock; negative = early). */
+  startLatenessMs: z.number().optional(),
+  /** With `ready` and `launched`: the factory's clock uncertainty then (ms), and the bound it is configured to stay under. */
+  clockUncertaintyMs: z.number().min(0).optional(),
+  clockBoundMs: z.number().min(0).optional(),
+  /** With `ready`: the factory's clock offset (its clock minus the cluster's, ms) and the sockets it opened ahead. */
+  clockOffsetMs: z.number().optional(),
+  preopened: count.optional(),
 });
 export type ChunkEvent = z.output<typeof chunkEventSchema>;
 

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector, Client } from 'undici';
 
@@ -6,6 +6,8 @@ import { buildConnector, Client } from 'undici';
 export interface ConnectTimingSink {
   recordConnect(connectUs: number, tlsUs: number): void;
 }
+
+const ignore = () => undefined;
 
 /** Options of every socket's connector (what the Clients were given before). */
 const CONNECT_OPTIONS: buildConnector.BuildOptions = { timeout: 10_000 };
@@ -82,6 +84,8 @@ export class OriginConnections {
   private readonly idle: number[] = [];
   private turn = 0;
   private inFlight = 0;
+  /** Sockets opened ahead that no request has taken yet (closed with the connections). */
+  private readonly spares = new Set<Socket>();
   private tokens: number;
   private refilledAt = performance.now();
 
@@ -126,13 +130,63 @@ export class OriginConnections {
     return true;
   }
 
-  /** A Client whose sockets (the first and any reconnection) leave their timing at index `i`. */
-  private newClient(i: number): Client {
-    const connect = timedConnector((connectUs, tlsUs) => {
+  /**
+   * A Client whose sockets (the first and any reconnection) leave their timing at index `i`;
+   * with `spare`, a socket opened ahead (preopen) that its first connect takes instead.
+   */
+  private newClient(i: number, spare?: Socket): Client {
+    const timed = timedConnector((connectUs, tlsUs) => {
       this.connectUs[i] = connectUs;
       this.tlsUs[i] = tlsUs;
     });
+    const connect: buildConnector.connector = (opts, callback) => {
+      const s = spare;
+      spare = undefined;
+      if (s) this.spares.delete(s);
+      if (s && !s.destroyed && s.writable) {
+        s.removeListener('error', ignore);
+        // Never synchronously: undici's Client only writes the request when the socket arrives
+        // after its connect() call has returned (a sync callback left it waiting).
+        return void queueMicrotask(() => (callback as (e: Error | null, s: Socket) => void)(null, s));
+      }
+      s?.destroy();
+      return timed(opts, callback);
+    };
     return new Client(this.origin, { pipelining: 1, keepAliveTimeout: 30_000, connect });
+  }
+
+  /**
+   * Opens up to `n` sockets (within maxConnections, past the pace) before any request, so the
+   * first requests of a chunk find them connected at its start instant (docs/architecture.md#time).
+   * Resolves with the sockets now open; one that fails to connect is skipped (the request
+   * that would have used it connects, and fails, as it would have anyway).
+   */
+  async preopen(n: number): Promise<number> {
+    const want = Math.max(0, Math.min(n, this.limits.maxConnections) - this.clients.length);
+    if (want === 0) return this.clients.length;
+    const url = new URL(this.origin);
+    const https = url.protocol === 'https:';
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const opts = { hostname, host: url.host, protocol: url.protocol, port: url.port || (https ? '443' : '80'), servername: https && !isIP(hostname) ? hostname : null, localAddress: null, httpSocket: undefined };
+    const connect = (): Promise<{ socket: Socket; connectUs: number; tlsUs: number } | null> =>
+      new Promise((resolve) => {
+        let timing = { connectUs: 0, tlsUs: 0 };
+        const timed = timedConnector((connectUs, tlsUs) => (timing = { connectUs, tlsUs }));
+        timed(opts as unknown as buildConnector.Options, ((err: Error | null, socket: Socket | null) => resolve(err || !socket ? null : { socket, ...timing })) as never);
+      });
+    const opened = await Promise.all(Array.from({ length: want }, connect));
+    for (const o of opened) {
+      if (!o) continue;
+      o.socket.on('error', ignore); // idle until its first request: undici listens from then on
+      this.spares.add(o.socket);
+      const i = this.clients.length;
+      this.connectUs.push(o.connectUs);
+      this.tlsUs.push(o.tlsUs);
+      this.clients.push(this.newClient(i, o.socket));
+      this.load.push(0);
+      this.idle.push(i);
+    }
+    return this.clients.length;
   }
 
   client(i: number): Client {
@@ -161,6 +215,8 @@ export class OriginConnections {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.clients.map((c) => c.destroy()));
+    for (const s of this.spares) s.destroy();
+    this.spares.clear();
     this.clients.length = 0;
     this.load.length = 0;
     this.connectUs.length = 0;

@@ -1,6 +1,6 @@
 import { StepRecorder } from '@barrage/metrics';
 import { DEFAULT_MAX_IN_FLIGHT } from '@barrage/planning';
-import { decryptSecret, hostOf, isEncrypted, mapValues, redisKeys, type AllowList, type ChunkJob, type ChunkProgress, type Scenario, type Snapshot } from '@barrage/contracts';
+import { decryptSecret, hostOf, isEncrypted, mapValues, redisKeys, type AllowList, type ChunkEvent, type ChunkJob, type ChunkProgress, type Scenario, type Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ClusterClock } from '../clock.js';
@@ -14,10 +14,36 @@ import { UniqueRows } from './unique-rows.js';
 import type { LoadModel, LoadModelHost } from './load-model.js';
 import { ClosedModel } from './closed-model.js';
 import { OpenModel } from './open-model.js';
+import { warmScenario } from './warm-up.js';
 
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
 const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
 const OPEN_MODEL_CONNECT_BURST = 32;
+/**
+ * Before the first arrival a timer wakes the runner COARSE_LEAD_MS ahead, the event loop then
+ * turns (setImmediate, I/O still served) until FINE_WAIT_MS ahead, and a spin covers the
+ * rest (docs/architecture.md#time). A process asleep on a timer was seen woken 6-8 ms late on
+ * a busy 2-core machine; one that keeps turning is not put to sleep.
+ */
+const COARSE_LEAD_MS = 10;
+const FINE_WAIT_MS = 2;
+/** A spin never lasts longer than this (a timer that fired early, or a clock re-estimated meanwhile). */
+const MAX_SPIN_MS = 4;
+/** The first arrival is aimed at with the fine wait when it is due this soon after the start instant. */
+const FINE_FIRST_DUE_MS = 1000;
+/** Longest the chunk spends opening its first second's sockets before it says it is ready anyway. */
+const PREOPEN_TIMEOUT_MS = 3000;
+/** Requests (and longest time) the chunk's own scenario runs in-process before it is ready. */
+const WARM_REQUESTS = 300;
+const WARM_MAX_MS = 300;
+/** The uncertainty reported by a clock never synced (Infinity does not travel in JSON). */
+const NEVER_SYNCED_MS = 1e6;
+/** A chunk whose start instant is nearer than this when it is accepted skips getting ready. */
+const LATE_FOR_READY_MS = 1000;
+/** Longest the sync on accepting a chunk may take. */
+const RESYNC_TIMEOUT_MS = 1000;
+/** The clock is synced again on accepting a chunk when its last sync is older than this. */
+const RESYNC_BEFORE_START_MS = 1000;
 
 
 export interface ChunkRunnerDeps {
@@ -34,6 +60,8 @@ export interface ChunkRunnerDeps {
   secretsKey?: Buffer | null;
   /** TARGET_ALLOWLIST: re-checked on every resolved request. */
   allowList?: AllowList | null;
+  /** The clock uncertainty (ms) the factory is configured to stay under (CLOCK_MAX_UNCERTAINTY_MS; 5 unless told). */
+  clockBoundMs?: number;
 }
 
 /** How long a chunk's progress is kept in Redis after its last write. */
@@ -92,6 +120,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private readonly health = new GeneratorHealth();
 
   startAt = 0;
+  /** This run starts with the plan (not a takeover joining late or resuming): its start lateness is meaningful. */
+  private fresh = false;
   /** Offset into the plan at which this chunk was taken: 0 unless it was taken late. */
   private joinedAtMs = 0;
   endAt = Number.POSITIVE_INFINITY;
@@ -123,11 +153,14 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private rowCursor = 0;
   private readonly uniqueRows: UniqueRows | null;
 
+  private readonly clockBoundMs: number;
+
   constructor(
     readonly job: ChunkJob,
     private readonly deps: ChunkRunnerDeps,
   ) {
     this.clock = deps.clock;
+    this.clockBoundMs = deps.clockBoundMs ?? 5;
     // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
     this.connections = job.rate
       ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
@@ -148,6 +181,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   async run(): Promise<ChunkOutcome> {
     this.control.start();
     try {
+      await this.getReady();
       const startAt = await this.waitForStart();
       if (startAt === null) return this.outcome(true);
       this.startAt = startAt;
@@ -158,7 +192,11 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       this.control.onChange(() => this.applyControl());
       // Taken after the start instant (a takeover): join the plan at the current offset.
       this.joinedAtMs = Math.max(0, this.clock.now() - startAt);
-      await this.sleepUntil(startAt);
+      this.fresh = this.joinedAtMs === 0 && this.resume.arrival === undefined && this.resume.line === undefined;
+      // A fresh run aims its first arrival precisely: a timer to just before it, then a spin.
+      const firstDue = this.model.firstDueMs();
+      const launchAt = startAt + (this.fresh && firstDue <= FINE_FIRST_DUE_MS ? firstDue : 0);
+      await this.sleepUntil(Math.min(startAt, launchAt) - COARSE_LEAD_MS);
       // The wait before the start is not the generator's load: measure from the start instant.
       this.health.restart();
       const done = new Promise<void>((r) => (this.resolveDone = r));
@@ -167,6 +205,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       this.scheduleBoundary();
       // An extend (control endAt) moves the end past the timeout: it governs then.
       if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
+      if (launchAt - this.clock.now() > COARSE_LEAD_MS) await this.sleepUntil(launchAt - COARSE_LEAD_MS);
+      await this.turnUntil(launchAt - FINE_WAIT_MS);
+      this.spinUntil(launchAt);
       this.model.start(this.resume, this.joinedAtMs);
       await done;
       this.emitSnapshot();
@@ -183,6 +224,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
 
   /** Stops at once, in-flight requests included (SIGTERM past its grace period). */
   abort(): void {
+    this.abortRequested = true;
     this.stop(true);
     this.resolveDone?.();
     this.abortWait?.();
@@ -214,9 +256,76 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     };
   }
 
-  private event(event: 'started'): void {
+  private event(event: 'started' | 'ready' | 'launched', extra: Partial<ChunkEvent> = {}): void {
     const { campaignKey, chunkId } = this.job;
-    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, run: this.deps.run, host: this.deps.host, at: Math.round(this.clock.now()) });
+    this.deps.publisher.event({ event, campaignKey, chunkId, factoryId: this.deps.factoryId, run: this.deps.run, host: this.deps.host, at: Math.round(this.clock.now()), ...extra });
+  }
+
+  /**
+   * Before the start instant is known (docs/architecture.md#time): the first second's iterations
+   * made, a fresh clock estimate, the chunk's own scenario run in-process (warm-up.ts), the
+   * first second's sockets opened; then the `ready` event, which the head waits for before
+   * fixing the start instant. A takeover skips it.
+   */
+  private async getReady(): Promise<void> {
+    const { sockets } = this.model.prepare();
+    // A takeover (the start instant is past or about to be): join at once, warm as it goes.
+    const known = await within(RESYNC_TIMEOUT_MS, this.deps.redis.hget(redisKeys.control(this.job.campaignKey), 'startAt').catch(() => null));
+    if (known && Number(known) - this.clock.now() < LATE_FOR_READY_MS) return;
+    // Bounded: with Redis unreachable the chunk goes on with the estimate it has.
+    if (!(this.clock.sinceSyncMs() <= RESYNC_BEFORE_START_MS)) await within(RESYNC_TIMEOUT_MS, this.clock.sync(this.deps.redis).catch(() => undefined));
+    // The chunk's own templates, checks and extractions, run in-process (nothing leaves); it
+    // also tells the first step's origin when a template makes it.
+    const warming = warmScenario(this.clock, this.scenario, { requests: WARM_REQUESTS, maxMs: WARM_MAX_MS, concurrency: 4 }).catch((e: unknown) => {
+      this.deps.log.warn({ err: e, chunk: this.job.chunkId }, 'warming the chunk\'s request path failed');
+      return null;
+    });
+    const warm = (await within(WARM_MAX_MS + 1000, warming)) ?? null;
+    const origin = this.scenario.steps[0]?.origin ?? warm?.origins[0] ?? null;
+    let preopened = 0;
+    if (origin !== null && sockets > 0) {
+      preopened = (await within(PREOPEN_TIMEOUT_MS, this.connections.for(origin).preopen(sockets).catch(() => 0))) ?? -1;
+      if (preopened < 0) {
+        preopened = this.connections.size;
+        this.deps.log.warn({ chunk: this.job.chunkId, origin, sockets }, 'opening the first second\'s connections took too long: ready with those open');
+      }
+    }
+    const u = this.clock.uncertaintyMs();
+    if (!(u <= this.clockBoundMs)) this.deps.log.warn({ chunk: this.job.chunkId, uncertaintyMs: u, boundMs: this.clockBoundMs }, 'clock uncertainty past its bound: this chunk may not start with the others');
+    this.event('ready', { clockUncertaintyMs: finiteOr(u, NEVER_SYNCED_MS), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
+  }
+
+  /** Lets the event loop turn (setImmediate) until `instant`: bounded by COARSE_LEAD_MS past the coarse timer. */
+  private turnUntil(instant: number): Promise<void> {
+    const giveUp = this.clock.now() + COARSE_LEAD_MS + MAX_SPIN_MS;
+    return new Promise((resolve) => {
+      const turn = () => {
+        const now = this.clock.now();
+        if (now >= instant || now >= giveUp || this.stopping) resolve();
+        else setImmediate(turn);
+      };
+      turn();
+    });
+  }
+
+  /** Busy-waits the last moment before `instant` (bounded): timers are only ms-precise, and late by up to a ms or two. */
+  private spinUntil(instant: number): void {
+    const clock = this.clock;
+    const giveUp = clock.now() + MAX_SPIN_MS;
+    for (let now = clock.now(); now < instant && now < giveUp; now = clock.now());
+  }
+
+  /** The first arrival went out: its lateness and the clock's uncertainty, once, for a run that started with the plan. */
+  launched(intended: number): void {
+    if (!this.fresh) return;
+    // Read once the request has been written: a socket opened ahead is handed to undici in a
+    // microtask queued before this one (connections.ts), whose write then runs.
+    queueMicrotask(() => {
+      const latenessMs = this.clock.now() - intended;
+      const uncertaintyMs = this.clock.uncertaintyMs();
+      // Published after the arrivals due in this same tick went out.
+      setImmediate(() => this.event('launched', { startLatenessMs: Math.round(latenessMs * 1000) / 1000, clockUncertaintyMs: finiteOr(Math.round(uncertaintyMs * 1000) / 1000, NEVER_SYNCED_MS), clockBoundMs: this.clockBoundMs }));
+    });
   }
 
   private async readProgress(): Promise<ChunkProgress> {
@@ -261,13 +370,15 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   }
 
   private abortWait: (() => void) | null = null;
+  /** abort() came before the wait for the start began (while getting ready). */
+  private abortRequested = false;
 
   /** The start instant from the control key, or null when the campaign is aborted first. */
   private waitForStart(): Promise<number | null> {
     return new Promise((resolve) => {
       const check = () => {
         const s = this.control.state;
-        if (s.abort) resolve(null);
+        if (s.abort || this.abortRequested) resolve(null);
         else if (s.startAt !== undefined) resolve(s.startAt);
         else return false;
         return true;
@@ -444,5 +555,20 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.intervalPeakActive = this.minionsActive;
     this.deps.publisher.snapshot(snapshot);
     this.writeProgress();
+  }
+}
+
+function finiteOr(x: number, fallback: number): number {
+  return Number.isFinite(x) ? x : fallback;
+}
+
+/** `work`'s value, or undefined when it takes longer than `ms`. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

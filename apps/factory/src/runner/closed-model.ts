@@ -3,6 +3,10 @@ import type { ChunkProgress } from '@barrage/contracts';
 import type { Iteration } from './iteration.js';
 import type { LoadModel, LoadModelHost } from './load-model.js';
 
+/** Minions due in the first second of the plan get their iteration and socket before the start. */
+const FIRST_SECOND_MS = 1000;
+const MAX_PREPARED = 256;
+
 /**
  * The closed model: minions start on the chunk's share of the plan's starting lines and run
  * the scenario, replaying until the end when the profile says so (docs/api.md#closed-model: STAGE, loop).
@@ -12,8 +16,25 @@ export class ClosedModel implements LoadModel {
   private lineIndex = 0;
   private readonly minions = new Set<Iteration>();
   private nextMinionId = 0;
+  /** Iterations made before the start for the first second's minions. */
+  private readonly spare: Iteration[] = [];
+  private launched = false;
 
   constructor(private readonly host: LoadModelHost) {}
+
+  prepare(): { sockets: number } {
+    const job = this.host.job;
+    this.lines = chunkLines(job.lines!, job.share);
+    let first = 0;
+    for (const l of this.lines) if (l.atMs < FIRST_SECOND_MS) first += l.count;
+    const n = Math.min(first, MAX_PREPARED);
+    while (this.spare.length < n) this.spare.push(this.host.newIteration());
+    return { sockets: n };
+  }
+
+  firstDueMs(): number {
+    return this.lines[0]?.atMs ?? 0;
+  }
 
   get active(): number {
     return this.minions.size;
@@ -21,7 +42,7 @@ export class ClosedModel implements LoadModel {
 
   start(resume: ChunkProgress): void {
     const job = this.host.job;
-    this.lines = chunkLines(job.lines!, job.share);
+    if (this.lines.length === 0) this.lines = chunkLines(job.lines!, job.share);
     // Taking over minions that run once: those another run already started are not started
     // again. Minions that replay are all restarted (the population is what the plan wants).
     if (!job.replay && resume.line !== undefined) this.lineIndex = Math.min(resume.line, this.lines.length);
@@ -36,6 +57,10 @@ export class ClosedModel implements LoadModel {
       const line = this.lines[this.lineIndex++]!;
       host.sent(elapsed - line.atMs);
       for (let i = 0; i < line.count; i++) this.startMinion(host.startAt + line.atMs);
+      if (!this.launched && line.count > 0) {
+        this.launched = true;
+        host.launched(host.startAt + line.atMs);
+      }
     }
     const next = this.lines[this.lineIndex];
     if (next) host.at(host.startAt + next.atMs, () => this.startDueLines());
@@ -43,7 +68,7 @@ export class ClosedModel implements LoadModel {
   }
 
   private startMinion(intended: number): void {
-    const minion = this.host.newIteration();
+    const minion = this.spare.pop() ?? this.host.newIteration();
     this.minions.add(minion);
     this.host.started(this.minions.size);
     minion.begin(this.nextMinionId++, 0, intended);

@@ -24,6 +24,8 @@ export interface LoadModelHost {
   arrival(dropped: boolean): void;
   /** The model may be done: the runner asks it. */
   checkDone(): void;
+  /** The chunk's first arrival (or line) went out; `intended` is its planned instant (cluster ms). Once per run. */
+  launched(intended: number): void;
 }
 
 /**
@@ -34,6 +36,13 @@ export interface LoadModelHost {
 export interface LoadModel {
   /** Minions running (closed) or iterations in flight (open). */
   readonly active: number;
+  /**
+   * Before the start instant: allocates what the first second needs and says how many
+   * sockets it will want (docs/architecture.md#time).
+   */
+  prepare(): { sockets: number };
+  /** Ms after the start instant at which a fresh run's first arrival (or line) is due. */
+  firstDueMs(): number;
   /** Starts issuing the plan, resuming at `resume` (a takeover) or at the offset joined at. */
   start(resume: ChunkProgress, joinedAtMs: number): void;
   /** An iteration ended: replay it, free it, or end its minion. */

@@ -7,6 +7,8 @@ import type { LoadModel, LoadModelHost } from './load-model.js';
 const CATCH_UP_MS = 100;
 /** Iterations allocated before the start, so the first arrivals do not pay for it. */
 const PREALLOCATED = 64;
+/** Sockets opened before the start: the connect burst (chunk-runner.ts OPEN_MODEL_CONNECT_BURST). */
+const PREOPENED = 32;
 
 /**
  * The open model (k6's arrival-rate executors): arrival k is due at an instant computed from
@@ -23,6 +25,7 @@ export class OpenModel implements LoadModel {
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly tickBound = () => this.tick();
   private readonly maxInFlight: number;
+  private launched = false;
 
   constructor(private readonly host: LoadModelHost) {
     this.rate = host.job.rate!;
@@ -34,6 +37,21 @@ export class OpenModel implements LoadModel {
     return this.inFlight;
   }
 
+  prepare(): { sockets: number } {
+    while (this.free.length < Math.min(this.maxInFlight, PREALLOCATED)) this.free.push(this.host.newIteration());
+    // Sockets for the first second's arrivals, at most a burst: more would mostly sit idle
+    // (see ConnectionLimits.paceMs); the pool grows from there as the load needs.
+    const share = this.host.job.share;
+    let n = 0;
+    for (let k = nextOwnedUnit(share, 0); k < this.arrivalsTotal && n < PREOPENED && arrivalAtMs(this.rate, k) < 1000; k = nextOwnedUnit(share, k + 1)) n++;
+    return { sockets: Math.min(n, this.maxInFlight) };
+  }
+
+  firstDueMs(): number {
+    const k = nextOwnedUnit(this.host.job.share, 0);
+    return k < this.arrivalsTotal ? arrivalAtMs(this.rate, k) : 0;
+  }
+
   start(resume: ChunkProgress, joinedAtMs: number): void {
     // Taking over: resume where the previous run's last snapshot (or hand-back) said it was,
     // so the gap while the chunk changed hands is sent late rather than lost. Otherwise
@@ -42,7 +60,7 @@ export class OpenModel implements LoadModel {
     const skipBefore = joinedAtMs - CATCH_UP_MS;
     const from = resume.arrival ?? (skipBefore > 0 ? arrivalsBefore(this.rate, skipBefore) : 0);
     this.nextArrival = nextOwnedUnit(this.host.job.share, from);
-    for (let i = 0; i < Math.min(this.maxInFlight, PREALLOCATED); i++) this.free.push(this.host.newIteration());
+    while (this.free.length < Math.min(this.maxInFlight, PREALLOCATED)) this.free.push(this.host.newIteration());
     this.tick();
   }
 
@@ -62,6 +80,10 @@ export class OpenModel implements LoadModel {
         host.started(++this.inFlight);
         host.sent(elapsed - due);
         it.begin(k, 0, host.startAt + due);
+        if (!this.launched) {
+          this.launched = true;
+          host.launched(host.startAt + due);
+        }
       } else host.arrival(true); // never silently delayed: dropped and counted
       k = nextOwnedUnit(share, k + 1);
     }

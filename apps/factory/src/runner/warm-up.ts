@@ -3,13 +3,15 @@ import { performance } from 'node:perf_hooks';
 import { StepRecorder } from '@barrage/metrics';
 import { scenarioSchema } from '@barrage/contracts';
 import type { ClusterClock } from '../clock.js';
-import { Connections } from '../http/connections.js';
-import { compileScenario } from '../scenario/compiled.js';
+import { Connections, type OriginConnections } from '../http/connections.js';
+import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
 import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
 
 export interface WarmUpResult {
   requests: number;
   ms: number;
+  /** The origins the scenario's requests were meant for (templates rendered), in the order first asked. */
+  origins: string[];
 }
 
 /**
@@ -20,6 +22,33 @@ export interface WarmUpResult {
  * leaves the process; bounded by count and time.
  */
 export async function warmUp(clock: ClusterClock, opts: { requests?: number; maxMs?: number; concurrency?: number } = {}): Promise<WarmUpResult> {
+  return warmPath(clock, null, opts);
+}
+
+/**
+ * The same for one chunk's own scenario (its templates, checks, extractions), before its start
+ * instant: every request goes to the throwaway server in this process whatever its URL says,
+ * so nothing reaches the target and no `unique` data row is taken.
+ */
+export async function warmScenario(clock: ClusterClock, scenario: CompiledScenario, opts: { requests?: number; maxMs?: number; concurrency?: number } = {}): Promise<WarmUpResult> {
+  return warmPath(clock, scenario, opts);
+}
+
+/** Connections that send every origin's requests to the warm-up server. */
+class ToWarmUpServer extends Connections {
+  readonly asked = new Set<string>();
+
+  constructor(private readonly local: string) {
+    super();
+  }
+
+  override for(origin: string): OriginConnections {
+    this.asked.add(origin);
+    return super.for(this.local);
+  }
+}
+
+async function warmPath(clock: ClusterClock, own: CompiledScenario | null, opts: { requests?: number; maxMs?: number; concurrency?: number }): Promise<WarmUpResult> {
   const requests = opts.requests ?? 30_000;
   const maxMs = opts.maxMs ?? 3000;
   const concurrency = opts.concurrency ?? 32;
@@ -30,8 +59,9 @@ export async function warmUp(clock: ClusterClock, opts: { requests?: number; max
   server.keepAliveTimeout = 10_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/warm-up`;
-  const scenario = compileScenario(scenarioSchema.parse({ name: 'warm-up', steps: [{ name: 'warm-up', url, checks: [{ status: [200] }] }] }), {});
-  const connections = new Connections();
+  const scenario = own ?? compileScenario(scenarioSchema.parse({ name: 'warm-up', steps: [{ name: 'warm-up', url, checks: [{ status: [200] }] }] }), {});
+  const connections = own ? new ToWarmUpServer(new URL(url).origin) : new Connections();
+  const row = own?.rows?.[0] ?? null;
   const t0 = performance.now();
   let started = 0;
   let done = 0;
@@ -40,9 +70,9 @@ export async function warmUp(clock: ClusterClock, opts: { requests?: number; max
       const ctx: IterationContext = {
         clock,
         scenario,
-        recorders: [new StepRecorder('warm-up')],
+        recorders: scenario.steps.map((st) => new StepRecorder(st.name, { streamed: st.stream !== null })),
         connections,
-        nextRow: () => null,
+        nextRow: () => row,
         whenRows: () => undefined,
         allowsOrigin: () => true,
         iterationEnded(it) {
@@ -64,5 +94,5 @@ export async function warmUp(clock: ClusterClock, opts: { requests?: number; max
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }
-  return { requests: done, ms: performance.now() - t0 };
+  return { requests: done, ms: performance.now() - t0, origins: connections instanceof ToWarmUpServer ? [...connections.asked] : [] };
 }

@@ -76,7 +76,13 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
       case 'queued':
       case 'initializing': {
         const waiting = chunks.filter((k) => k.status === 'queued');
-        if (waiting.length === 0) return c.manualStart ? void (await this.repo.transition(c.key, ['queued', 'initializing'], 'ready')) : this.start(c);
+        if (waiting.length === 0) {
+          // Every chunk accepted: the start instant waits for each to be ready too (bounded).
+          const notReady = chunks.filter((k) => k.readyAt === null && k.status === 'accepted');
+          const acceptedAll = Math.max(...chunks.map((k) => k.acceptedAt?.getTime() ?? 0));
+          if (notReady.length && now - acceptedAll < this.config.START_READY_TIMEOUT_MS) return;
+          return c.manualStart ? this.markReady(c, notReady) : this.start(c, notReady);
+        }
         if (now - c.createdAt.getTime() > this.config.ALLOCATION_TIMEOUT_MS) {
           const zones = [...new Set(waiting.map((k) => k.zone))].join(', ');
           await this.fail(c, chunks, `no factory accepted a chunk within ${this.config.ALLOCATION_TIMEOUT_MS} ms in zone ${zones}; check that factories of that zone are running`);
@@ -119,13 +125,23 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  /** Fixes the synchronised start instant (docs/architecture.md#time) and tells the factories through the control key. */
-  private async start(c: Campaign): Promise<void> {
+  /**
+   * Fixes the synchronised start instant (docs/architecture.md#time) and tells the factories through the
+   * control key. `notReady`: chunks that did not say they were ready within START_READY_TIMEOUT_MS.
+   */
+  private async start(c: Campaign, notReady: Chunk[] = []): Promise<void> {
     const startAt = await this.clusterNow() + c.startOffsetMs;
     const moved = await this.repo.transition(c.key, ['queued', 'initializing', 'ready'], 'running', { startAt: new Date(startAt), started: true });
     if (!moved) return;
     await this.control.send(c.key, { startAt });
+    if (notReady.length) await this.repo.event(c.key, 'WARN', notReadyMessage(notReady, this.config.START_READY_TIMEOUT_MS));
     await this.repo.event(c.key, 'INFO', `Start instant fixed at ${new Date(startAt).toISOString()}`);
+  }
+
+  /** Manual start: every chunk accepted (and ready, or past the wait for it). */
+  private async markReady(c: Campaign, notReady: Chunk[]): Promise<void> {
+    const moved = await this.repo.transition(c.key, ['queued', 'initializing'], 'ready');
+    if (moved && notReady.length) await this.repo.event(c.key, 'WARN', notReadyMessage(notReady, this.config.START_READY_TIMEOUT_MS));
   }
 
   /** Manual start (POST /campaigns/{key}/start). */
@@ -214,6 +230,12 @@ export class OrchestratorService implements OnApplicationBootstrap, OnModuleDest
     await this.repo.transition(c.key, ACTIVE_STATUSES, 'failed', { result: 'error', failureReason: reason, ended: true });
     this.log.warn({ campaign: c.key, reason }, 'campaign failed');
   }
+}
+
+/** Which chunks the start did not wait for, and what it means. */
+function notReadyMessage(notReady: Chunk[], waitedMs: number): string {
+  const list = notReady.map((k) => `${k.id} (zone ${k.zone}, factory ${k.factoryId ?? '?'})`).join(', ');
+  return `Not ready after ${waitedMs} ms (connections, clock): ${list}; starting without waiting longer, so these chunks may start late`;
 }
 
 /** "chunk c (2 of 5 minions, 40% of zone z's share)" — what a lost chunk took with it. */

@@ -61,6 +61,16 @@ export class IngestRepository {
     return n.count > 0;
   }
 
+  /** The chunk's first readiness (a takeover's run gets ready after the start: it changes nothing). */
+  async ready(chunkId: string, at: Date, clockOffsetMs: number | null): Promise<void> {
+    await this.prisma.chunk.updateMany({ where: { id: chunkId, readyAt: null }, data: { readyAt: at, clockOffsetMs } });
+  }
+
+  /** The start lateness of the run that started with the plan: recorded once. */
+  async launched(chunkId: string, startLatenessMs: number, clockUncertaintyMs: number | null): Promise<void> {
+    await this.prisma.chunk.updateMany({ where: { id: chunkId, startLatenessMs: null }, data: { startLatenessMs, clockUncertaintyMs } });
+  }
+
   async started(chunkId: string, at: Date): Promise<void> {
     await this.prisma.chunk.updateMany({ where: { id: chunkId, status: { in: ['queued', 'accepted'] } }, data: { status: 'running', startedAt: at } });
   }

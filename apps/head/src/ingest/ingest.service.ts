@@ -138,6 +138,22 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       case 'started':
         return this.ingest.started(e.chunkId, at);
+      case 'ready': {
+        await this.ingest.ready(e.chunkId, at, e.clockOffsetMs ?? null);
+        const u = e.clockUncertaintyMs;
+        if (u !== undefined && e.clockBoundMs !== undefined && u > e.clockBoundMs) {
+          await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: factory ${e.factoryId}'s clock uncertainty is ${u.toFixed(2)} ms, past its bound of ${e.clockBoundMs} ms; its zone may start up to that far from the others`);
+        }
+        return;
+      }
+      case 'launched': {
+        if (e.startLatenessMs === undefined) return;
+        await this.ingest.launched(e.chunkId, e.startLatenessMs, e.clockUncertaintyMs ?? null);
+        if (e.clockBoundMs !== undefined && Math.abs(e.startLatenessMs) > e.clockBoundMs) {
+          await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId} sent its first request ${e.startLatenessMs.toFixed(2)} ms from its planned instant on factory ${e.factoryId} (bound ${e.clockBoundMs} ms)`);
+        }
+        return;
+      }
       case 'finished':
         await this.ingest.endRun(e.chunkId, e.run, 'finished', at, lastSeq);
         await this.ingest.ended(e.chunkId, 'finished', at, lastSeq);

@@ -6,6 +6,7 @@ import { toSummary, type CampaignDefinition } from '../campaigns/campaign.mapper
 import type { Campaign, Interval } from '../generated/prisma/client.js';
 import { resourceNumbers } from './resource-numbers.js';
 import { ResultsRepository } from './results.repository.js';
+import { startSync } from './start-sync.js';
 
 /** Failure samples listed per error kind by `/errors` and the report page. */
 const SAMPLES_PER_KIND = 10;
@@ -127,6 +128,7 @@ export class ReportService {
         maxSendLatenessMs: total.reduce((m, r) => Math.max(m, r.maxLatenessMs), 0),
       },
       rateControl: rateControl(c.definition as unknown as CampaignDefinition, c.speedFactor, rows, seconds),
+      start: startSync(c.startAt, await this.repo.chunks(key)),
       thresholds: (c.resultDetails ?? []) as { scenario: string | null; step: string | null; expression: string; observed: number | null; passed: boolean; abortOnFail: boolean }[],
       scenarios: [...group(resources, (r) => r.scenario)].map(([scenario, sRows]) => ({
         name: scenario,
