@@ -56,7 +56,13 @@ export class CampaignsRepository {
 
   /** Appends to the event log; a campaign deleted meanwhile (an ended one, by a racing DELETE) has no log to write to. */
   async event(key: string, level: EventLevel, message: string): Promise<void> {
-    await this.prisma.$executeRaw`INSERT INTO campaign_events (campaign_key, level, message) SELECT ${key}, ${level}, ${message} WHERE EXISTS (SELECT 1 FROM campaigns WHERE key = ${key})`;
+    try {
+      await this.prisma.$executeRaw`INSERT INTO campaign_events (campaign_key, level, message) SELECT ${key}, ${level}, ${message} WHERE EXISTS (SELECT 1 FROM campaigns WHERE key = ${key})`;
+    } catch (e) {
+      // A DELETE that commits between the EXISTS and the insert (an abort racing a delete):
+      // the campaign is gone, and its log with it; that is not an error of this request.
+      if (!isForeignKeyViolation(e)) throw e;
+    }
   }
 
   /**
@@ -174,4 +180,11 @@ export class CampaignsRepository {
   receivedCount(chunkId: string, run: string): Promise<number> {
     return this.prisma.snapshotReceipt.count({ where: { chunkId, run } });
   }
+}
+
+/** Postgres 23503 (foreign_key_violation), as the pg adapter reports it through Prisma. */
+function isForeignKeyViolation(e: unknown): boolean {
+  const err = e as { code?: string; meta?: { code?: string; driverAdapterError?: { cause?: { originalCode?: string; kind?: string } } }; message?: string };
+  const cause = err.meta?.driverAdapterError?.cause;
+  return err.code === '23503' || err.meta?.code === '23503' || cause?.originalCode === '23503' || cause?.kind === 'ForeignKeyConstraintViolation' || /23503|foreign key/i.test(err.message ?? '');
 }
