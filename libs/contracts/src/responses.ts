@@ -59,6 +59,19 @@ export const factoryRecordSchema = z.strictObject({
   runningChunks: z.array(z.string()),
   startedAt: instant,
   heartbeatAt: instant,
+  clock: z
+    .strictObject({
+      offsetMs: z.number().describe('the factory clock minus the cluster clock, ms: positive = ahead'),
+      uncertaintyMs: z.number().nullable(),
+      rttMs: z.number().nullable(),
+      driftPpm: z.number(),
+      lastSyncAt: instant.nullable(),
+      boundMs: z.number(),
+      withinBound: z.boolean(),
+    })
+    .optional(),
+  health: z.enum(['healthy', 'degraded']).optional(),
+  problems: z.array(z.string()).optional(),
 });
 export const factoriesSchema = z.array(factoryRecordSchema);
 export const zonesViewSchema = z.array(z.strictObject({ zone: z.string(), factories: z.number().int(), capacity: z.number() }));
