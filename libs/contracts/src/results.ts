@@ -52,6 +52,16 @@ export const thresholdOutcomeSchema = z.strictObject({
  * its factory's corrected clock; null until it sent) and the clock uncertainty then; the
  * spread is max − min lateness over the chunks.
  */
+/** How one chunk met the start instant (docs/architecture.md#time). */
+export const chunkStartSchema = z.strictObject({
+  readyAt: iso.nullable(),
+  startLatenessMs: n.nullable(),
+  clockUncertaintyMs: n.nullable(),
+  /** The factory's clock minus the cluster's when it got ready (ms). */
+  clockOffsetMs: n.nullable(),
+});
+export type ChunkStart = z.output<typeof chunkStartSchema>;
+
 export const startSyncSchema = z.strictObject({
   startAt: iso.nullable(),
   spreadMs: n.nullable(),
@@ -61,16 +71,7 @@ export const startSyncSchema = z.strictObject({
     z.strictObject({
       zone: z.string(),
       chunks: z.array(
-        z.strictObject({
-          id: z.string(),
-          scenario: z.string(),
-          factoryId: z.string().nullable(),
-          readyAt: iso.nullable(),
-          startLatenessMs: n.nullable(),
-          clockUncertaintyMs: n.nullable(),
-          /** The factory's clock minus the cluster's when it got ready (ms). */
-          clockOffsetMs: n.nullable(),
-        }),
+        chunkStartSchema.extend({ id: z.string(), scenario: z.string(), factoryId: z.string().nullable() }),
       ),
     }),
   ),
@@ -209,10 +210,7 @@ export const executionSchema = z.strictObject({
           iterations: n,
           error: z.string().nullable(),
           lostAt: iso.nullable(),
-          readyAt: iso.nullable(),
-          startLatenessMs: n.nullable(),
-          clockUncertaintyMs: n.nullable(),
-          clockOffsetMs: n.nullable(),
+          ...chunkStartSchema.shape,
           runs: z.array(z.strictObject({ run: z.string(), factoryId: z.string(), host: z.string(), acceptedAt: iso, endedAt: iso.nullable(), outcome: z.string() })),
         }),
       ),

@@ -17,7 +17,7 @@ import { ControlService } from '../infra/control.service.js';
 import { RedisService } from '../infra/redis.service.js';
 import { ScenariosService } from '../scenarios/scenarios.service.js';
 import { FactoriesService } from '../factories/factories.service.js';
-import { startSync } from '../results/start-sync.js';
+import { chunkStart, startSync } from '../results/start-sync.js';
 import { ApiError, conflict, notFound, parseOr400, unavailable } from '../common/api-error.js';
 import { DependencyTimeoutError } from '../infra/dependency.js';
 import { HEAD_CONFIG, LOGGER } from '../common/tokens.js';
@@ -194,10 +194,7 @@ export class CampaignsService {
         iterations: Number(k.iterations),
         error: k.error,
         lostAt: k.lostAt?.toISOString() ?? null,
-        readyAt: k.readyAt?.toISOString() ?? null,
-        startLatenessMs: k.startLatenessMs,
-        clockUncertaintyMs: k.clockUncertaintyMs,
-        clockOffsetMs: k.clockOffsetMs,
+        ...chunkStart(k),
         // Every factory that ran the chunk: the first, then each takeover or hand-back.
         runs: k.runs.map((r) => ({ run: r.run, factoryId: r.factoryId, host: r.host, acceptedAt: r.acceptedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null, outcome: r.outcome })),
       });

@@ -1,4 +1,4 @@
-import type { StartSync } from '@barrage/contracts';
+import type { ChunkStart, StartSync } from '@barrage/contracts';
 import type { Chunk } from '../generated/prisma/client.js';
 
 /**
@@ -6,6 +6,11 @@ import type { Chunk } from '../generated/prisma/client.js';
  * send minus its planned instant, on its factory's corrected clock) and clock uncertainty
  * then, by zone, and the spread (max − min lateness over the chunks that recorded one).
  */
+/** A chunk's start fields as the execution route and the report show them. */
+export function chunkStart(k: Pick<Chunk, 'readyAt' | 'startLatenessMs' | 'clockUncertaintyMs' | 'clockOffsetMs'>): ChunkStart {
+  return { readyAt: k.readyAt?.toISOString() ?? null, startLatenessMs: k.startLatenessMs, clockUncertaintyMs: k.clockUncertaintyMs, clockOffsetMs: k.clockOffsetMs };
+}
+
 export function startSync(startAt: Date | null, chunks: Chunk[]): StartSync {
   const zones = new Map<string, StartSync['zones'][number]['chunks']>();
   const late: number[] = [];
@@ -16,10 +21,7 @@ export function startSync(startAt: Date | null, chunks: Chunk[]): StartSync {
       id: k.id,
       scenario: k.scenario,
       factoryId: k.factoryId,
-      readyAt: k.readyAt?.toISOString() ?? null,
-      startLatenessMs: k.startLatenessMs,
-      clockUncertaintyMs: k.clockUncertaintyMs,
-      clockOffsetMs: k.clockOffsetMs,
+      ...chunkStart(k),
     });
     zones.set(k.zone, list);
     if (k.startLatenessMs !== null) late.push(k.startLatenessMs);
