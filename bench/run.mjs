@@ -54,6 +54,12 @@ const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const RUN_ID = `bench-${process.pid}-${Date.now().toString(36)}`;
 
+const DISTURBED = 0.2;
+const QUIET_WAIT_MS = Number(argv['quiet-wait'] ?? 30) * 1000;
+
+/** Waits (up to --quiet-wait seconds, 30 by default) until the machine is idle (lib.mjs). */
+const waitQuiet = () => waitQuietFor(QUIET_WAIT_MS);
+
 /**
  * Runs one generator process pinned to core 0 and measures around it: requests and connections
  * counted by the target, busy share of each core, and the CPU of everything that is neither
