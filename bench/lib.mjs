@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -98,9 +98,11 @@ export async function httpGet(port, path) {
  * The target: nginx with one worker pinned to core 1 (a tiny 200 "ok"), or, without nginx, a
  * node:http server pinned to core 1. Both expose a request counter on /__count:
  * nginx's stub_status ("requests" counts every request, the probe's own included), the node
- * server's own count of requests other than the probes.
+ * server's own count of requests other than the probes. `delayMs` (node only): every answer
+ * waits that long.
  */
-export async function startTarget(kind) {
+export async function startTarget(kind, { delayMs = 0 } = {}) {
+  if (delayMs > 0 && kind === 'nginx') throw new Error('a delayed target is the node one (startTarget("node", { delayMs }))');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'barrage-bench-'));
   let child;
@@ -132,7 +134,7 @@ http {
     const [cmd, args] = pinned(1, 'nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')]);
     child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } else {
-    const [cmd, args] = pinned(1, process.execPath, [join(BENCH, 'target.mjs'), String(port)]);
+    const [cmd, args] = pinned(1, process.execPath, [join(BENCH, 'target.mjs'), String(port), String(delayMs)]);
     child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   }
   let stderr = '';
@@ -191,4 +193,169 @@ http {
 /** Whether an nginx binary is on PATH. */
 export function hasNginx() {
   return spawnSync('nginx', ['-v']).status === 0;
+}
+
+// ---------- machine: core busy shares from /proc/stat, CPU and peak RSS from /proc/<pid> ----------
+
+/** Per core: idle and total jiffies so far, from /proc/stat. */
+export function coreTimes() {
+  const out = {};
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const v = m[2].trim().split(/\s+/).map(Number);
+    const idle = v[3] + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    out[m[1]] = { idle, total };
+  }
+  return out;
+}
+
+/** Busy share of one core between two coreTimes() readings. */
+export function busyShare(before, after, core) {
+  const b = before[core];
+  const a = after[core];
+  if (!a || !b || a.total === b.total) return Number.NaN;
+  return 1 - (a.idle - b.idle) / (a.total - b.total);
+}
+
+export const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
+
+/** CPU time (ms) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
+export function procCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+/** Current RSS of a process in bytes (VmRSS), or NaN once it is gone. */
+export function procRss(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Polls /proc/<pid> for VmHWM (peak RSS) and CPU time while the process lives. */
+export function watchProcess(pid) {
+  let peak = 0;
+  let cpuMs = 0;
+  const read = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      cpuMs = Math.max(cpuMs, procCpuMs(pid));
+    } catch {
+      // gone
+    }
+  };
+  read();
+  const t = setInterval(read, 100);
+  return () => {
+    clearInterval(t);
+    return { peak, cpuMs };
+  };
+}
+
+/** CPU ms used on every core between two coreTimes() readings. */
+export function busyMs(before, after) {
+  let ms = 0;
+  for (const core of Object.keys(after)) {
+    if (!before[core]) continue;
+    ms += (after[core].total - before[core].total - (after[core].idle - before[core].idle)) * TICK_MS;
+  }
+  return ms;
+}
+
+const QUIET_CORES = 0.15;
+
+/**
+ * Waits (up to `maxWaitMs`) until the machine is idle: under 0.15 cores busy over half a
+ * second, the idle target included. Other processes on a 2-core machine move these figures by
+ * tens of percent; resolves with the busy cores last seen, so a run that still had company
+ * can say so.
+ */
+export async function waitQuiet(maxWaitMs = 30_000) {
+  const t0 = performance.now();
+  for (;;) {
+    const a = coreTimes();
+    await sleep(500);
+    const busy = busyMs(a, coreTimes()) / 500;
+    if (busy < QUIET_CORES || performance.now() - t0 > maxWaitMs) return busy;
+  }
+}
+
+// ---------- the local stack ----------
+
+/** `--key=value` / `--flag` arguments as an object. */
+export function parseArgs(args = process.argv.slice(2)) {
+  return Object.fromEntries(
+    args.map((a) => {
+      const [k, ...v] = a.replace(/^--/, '').split('=');
+      return [k, v.length ? v.join('=') : 'true'];
+    }),
+  );
+}
+
+/** `barrage stack up` (Redis + Postgres under .barrage/); throws when it fails. */
+export function stackUp() {
+  console.log('bench: starting the local stack (barrage stack up)');
+  const r = spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'stack', 'up'], { stdio: 'inherit', timeout: 120_000 });
+  if (r.status !== 0) throw new Error('barrage stack up failed');
+}
+
+/** The variables of .barrage/stack.env (DATABASE_URL, REDIS_URL, SECRETS_KEY), the environment's first. */
+export function stackEnv() {
+  const file = join(ROOT, '.barrage/stack.env');
+  const env = {};
+  if (existsSync(file)) for (const m of readFileSync(file, 'utf8').matchAll(/^(\w+)=(.*)$/gm)) env[m[1]] = m[2].trim();
+  for (const k of ['DATABASE_URL', 'REDIS_URL', 'SECRETS_KEY']) if (process.env[k]) env[k] = process.env[k];
+  return env;
+}
+
+/**
+ * The stack's environment once its Redis and Postgres answer; runs `barrage stack up` when
+ * they do not (and leaves the stack running, as run.mjs does).
+ */
+export async function ensureStack() {
+  const answers = async (url) => {
+    if (!url) return false;
+    const u = new URL(url);
+    return new Promise((resolve) => {
+      const s = connect({ host: u.hostname, port: Number(u.port) }, () => (s.end(), resolve(true)));
+      s.on('error', () => resolve(false));
+      s.setTimeout(2000, () => (s.destroy(), resolve(false)));
+    });
+  };
+  let env = stackEnv();
+  if (!(await answers(env.REDIS_URL)) || !(await answers(env.DATABASE_URL))) {
+    stackUp();
+    env = stackEnv();
+    if (!(await answers(env.REDIS_URL))) throw new Error(`Redis at ${env.REDIS_URL} does not answer after barrage stack up`);
+  }
+  return env;
+}
+
+/**
+ * A build of an older commit to compare with (run.mjs and real-factory.mjs --base=<ref>): a
+ * detached worktree under .barrage/bench-base/<ref>, installed and built once (pnpm from the
+ * local store). Returns its directory.
+ */
+export function prepareBase(ref) {
+  const dir = join(ROOT, '.barrage/bench-base', ref.replace(/[^\w.-]/g, '_'));
+  if (!existsSync(join(dir, 'apps/factory/dist/runner/chunk-runner.js'))) {
+    console.log(`building ${ref} in ${dir} for the comparison...`);
+    spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT });
+    const add = spawnSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'inherit' });
+    if (add.status !== 0) throw new Error(`git worktree add ${ref} failed`);
+    const setup = spawnSync(process.execPath, [join(dir, 'scripts/setup.mjs')], { cwd: dir, stdio: 'inherit', timeout: 600_000 });
+    if (setup.status !== 0) throw new Error(`building ${ref} failed`);
+  }
+  return dir;
 }

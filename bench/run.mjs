@@ -1,28 +1,38 @@
 // Barrage's load engine against wrk and autocannon on this machine (npm run bench).
 //
 //   node bench/run.mjs [--rounds=3] [--duration=8] [--target=nginx|node] [--no-open] [--no-closed] [--no-sync]
+//                      [--rate=20000,30000,40000] [--open-duration=30]
 //
 // The target (nginx, one worker; or a node:http server when nginx is missing) runs on core 1,
 // every generator on core 0, each in its own process. Closed loop: wrk -t1 -c50, autocannon
 // -c 50 and a ChunkRunner with 50 replaying minions, in the same run, the order rotated each
-// round, medians reported. Open model: a CONSTANT_RATE chunk at 20,000/s (then 30,000/s
-// once), read back from the snapshots it pushed to the Redis stream. See bench/README.md.
+// round, medians reported. Open model: a CONSTANT_RATE chunk at each --rate (20,000, 30,000 and
+// 40,000/s, --open-duration s each, 30 by default), read back from the snapshots it pushed to
+// the Redis stream. See bench/README.md.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
   BENCH,
+  busyMs,
+  busyShare,
   canPin,
+  coreTimes,
   ROOT,
   hasNginx,
   importDist,
   importFactoryDep,
   median,
   pinned,
+  procCpuMs,
   runChild,
   sleep,
   stackRedisUrl,
+  stackUp as stackUpCli,
+  prepareBase,
   startTarget,
+  waitQuiet as waitQuietFor,
+  watchProcess,
 } from './lib.mjs';
 
 const argv = Object.fromEntries(
@@ -35,101 +45,27 @@ const ROUNDS = Number(argv.rounds ?? 3);
 const DURATION_S = Number(argv.duration ?? 8);
 if (!(DURATION_S > 0 && DURATION_S <= 10)) throw new Error('--duration must be in (0, 10] seconds');
 const CONNECTIONS = 50;
-const OPEN_RATES = [20_000, 30_000];
+const OPEN_RATES = String(argv.rate ?? '20000,30000,40000').split(',').map(Number);
+if (!OPEN_RATES.every((r) => r > 0)) throw new Error('--rate is a comma list of rates per second');
+const OPEN_DURATION_S = Number(argv['open-duration'] ?? 30);
+if (!(OPEN_DURATION_S > 0 && OPEN_DURATION_S <= 120)) throw new Error('--open-duration must be in (0, 120] seconds');
 const OPEN_MAX_IN_FLIGHT = 1000;
 const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const RUN_ID = `bench-${process.pid}-${Date.now().toString(36)}`;
 
-// ---------- machine: core busy shares from /proc/stat, peak RSS from /proc/<pid>/status ----------
-
-function coreTimes() {
-  const out = {};
-  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
-    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const v = m[2].trim().split(/\s+/).map(Number);
-    const idle = v[3] + (v[4] ?? 0);
-    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    out[m[1]] = { idle, total };
-  }
-  return out;
-}
-function busyShare(before, after, core) {
-  const b = before[core];
-  const a = after[core];
-  if (!a || !b || a.total === b.total) return Number.NaN;
-  return 1 - (a.idle - b.idle) / (a.total - b.total);
-}
-
-const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
-
-/** CPU time (ms) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
-function procCpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
-  } catch {
-    return 0;
-  }
-}
-
-/** Polls /proc/<pid> for VmHWM (peak RSS) and CPU time while the process lives. */
-function watchProcess(pid) {
-  let peak = 0;
-  let cpuMs = 0;
-  const read = () => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-      cpuMs = Math.max(cpuMs, procCpuMs(pid));
-    } catch {
-      // gone
-    }
-  };
-  read();
-  const t = setInterval(read, 100);
-  return () => {
-    clearInterval(t);
-    return { peak, cpuMs };
-  };
-}
-
-function busyMs(before, after) {
-  let ms = 0;
-  for (const core of Object.keys(after)) {
-    if (!before[core]) continue;
-    ms += (after[core].total - before[core].total - (after[core].idle - before[core].idle)) * TICK_MS;
-  }
-  return ms;
-}
-
-const QUIET_CORES = 0.15;
 const DISTURBED = 0.2;
 const QUIET_WAIT_MS = Number(argv['quiet-wait'] ?? 30) * 1000;
 
-/**
- * Waits (up to --quiet-wait seconds, 30 by default) until the machine is idle: under 0.15
- * cores busy over half a second, the idle target included. Other processes on a 2-core
- * machine move these figures by tens of percent; runs that still had company say so.
- */
-async function waitQuiet() {
-  const t0 = performance.now();
-  for (;;) {
-    const a = coreTimes();
-    await sleep(500);
-    const busy = busyMs(a, coreTimes()) / 500;
-    if (busy < QUIET_CORES || performance.now() - t0 > QUIET_WAIT_MS) return busy;
-  }
-}
+/** Waits (up to --quiet-wait seconds, 30 by default) until the machine is idle (lib.mjs). */
+const waitQuiet = () => waitQuietFor(QUIET_WAIT_MS);
 
 /**
  * Runs one generator process pinned to core 0 and measures around it: requests and connections
  * counted by the target, busy share of each core, and the CPU of everything that is neither
  * the target, the generator nor this script ("other load", in cores: other sessions, Redis...).
  */
-async function measured(target, cmd, args, timeoutMs, env) {
+async function measured(target, cmd, args, timeoutMs, env, durationS = DURATION_S) {
   const [c, a] = pinned(0, cmd, args);
   await waitQuiet();
   const count0 = await target.count();
@@ -156,8 +92,8 @@ async function measured(target, cmd, args, timeoutMs, env) {
     core0: busyShare(cores0, cores1, '0'),
     core1: busyShare(cores0, cores1, '1'),
     // Shares of one core over the load's duration (the target only works while load runs).
-    targetCpu: targetCpuMs / (DURATION_S * 1000),
-    genCpu: gen.cpuMs / (DURATION_S * 1000),
+    targetCpu: targetCpuMs / (durationS * 1000),
+    genCpu: gen.cpuMs / (durationS * 1000),
     otherLoad: Math.max(0, otherMs / wallMs),
   };
 }
@@ -214,15 +150,17 @@ async function redisTimeMs() {
 async function runBarrage(target, mode, extra = {}, distRoot = null) {
   const campaignKey = `${RUN_ID}-${mode}-${Math.random().toString(36).slice(2, 8)}`;
   const opts = { redisUrl: REDIS_URL, campaignKey, url: target.url, mode, minions: CONNECTIONS, durationMs: DURATION_S * 1000, leadMs: 800, ...extra };
+  const runS = opts.durationMs / 1000;
   const since = (await redisTimeMs()) - 1000;
   const env = distRoot ? { ...process.env, BARRAGE_BENCH_ROOT: distRoot } : undefined;
-  const m = await measured(target, process.execPath, [join(BENCH, 'barrage-child.mjs'), JSON.stringify(opts)], (DURATION_S + 15) * 1000, env);
+  const m = await measured(target, process.execPath, [join(BENCH, 'barrage-child.mjs'), JSON.stringify(opts)], (runS + 15) * 1000, env, runS);
   const res = JSON.parse(m.r.stdout.trim().split('\n').pop());
   const snapshots = await readStream(campaignKey, since);
   const durationS = opts.durationMs / 1000;
   const sum = (f) => snapshots.reduce((n, s) => n + f(s), 0);
   const max = (f) => snapshots.reduce((n, s) => Math.max(n, f(s)), 0);
   const latency = snapshots.length ? metrics.summarize(metrics.decodeMerged(snapshots.map((s) => s.steps[0].latency))) : null;
+  const serviceTime = snapshots.length ? metrics.summarize(metrics.decodeMerged(snapshots.map((s) => s.steps[0].serviceTime))) : null;
   return {
     ...common(m, durationS),
     rps: res.outcome.iterations / durationS,
@@ -244,6 +182,12 @@ async function runBarrage(target, mode, extra = {}, distRoot = null) {
     saturated: snapshots.filter((s) => s.saturated).map((s) => s.seq),
     perInterval: snapshots.map((s) => ({ seq: s.seq, started: s.minionsStarted, dropped: s.droppedIterations, active: s.minionsActive, late: s.maxLatenessMs, lag: s.maxLagMs, cpu: s.cpu, sat: s.saturated })),
     latency,
+    serviceTime,
+    // The first interval is the first second from the start instant (its bucket starts there).
+    droppedFirst: snapshots[0]?.droppedIterations ?? 0,
+    droppedAfterFirst: sum((s) => s.droppedIterations) - (snapshots[0]?.droppedIterations ?? 0),
+    plannedFirst: snapshots[0]?.targetArrivals ?? 0,
+    medianIntervalLatenessMs: median(snapshots.slice(1).map((s) => s.maxLatenessMs)),
   };
 }
 
@@ -261,27 +205,8 @@ function table(rows) {
 
 // ---------- main ----------
 
-/**
- * A build of an older commit to compare with (--base=<ref>): a detached worktree under
- * .barrage/bench-base/<ref>, installed and built once (pnpm from the local store).
- */
-function prepareBase(ref) {
-  const dir = join(ROOT, '.barrage/bench-base', ref.replace(/[^\w.-]/g, '_'));
-  if (!existsSync(join(dir, 'apps/factory/dist/runner/chunk-runner.js'))) {
-    console.log(`building ${ref} in ${dir} for the comparison...`);
-    spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT });
-    const add = spawnSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'inherit' });
-    if (add.status !== 0) throw new Error(`git worktree add ${ref} failed`);
-    const setup = spawnSync(process.execPath, [join(dir, 'scripts/setup.mjs')], { cwd: dir, stdio: 'inherit', timeout: 600_000 });
-    if (setup.status !== 0) throw new Error(`building ${ref} failed`);
-  }
-  return dir;
-}
-
 function stackUp() {
-  console.log('bench: starting the local stack (barrage stack up)');
-  const r = spawnSync(process.execPath, [join(ROOT, 'apps/cli/dist/main.js'), 'stack', 'up'], { stdio: 'inherit', timeout: 120_000 });
-  if (r.status !== 0) throw new Error('barrage stack up failed');
+  stackUpCli();
   const url = stackRedisUrl();
   if (!url) throw new Error('no REDIS_URL after barrage stack up');
   return url;
@@ -362,15 +287,15 @@ async function main() {
     }
 
     if (argv['no-open'] !== 'true') {
-      console.log(`\nopen model: CONSTANT_RATE for ${DURATION_S} s, maxInFlight ${OPEN_MAX_IN_FLIGHT}, generator on core 0`);
+      console.log(`\nopen model: CONSTANT_RATE for ${OPEN_DURATION_S} s, maxInFlight ${OPEN_MAX_IN_FLIGHT}, generator on core 0`);
       for (const rate of OPEN_RATES) {
-        const r = await runBarrage(target, 'open', { rate, maxInFlight: OPEN_MAX_IN_FLIGHT });
+        const r = await runBarrage(target, 'open', { rate, maxInFlight: OPEN_MAX_IN_FLIGHT, durationMs: OPEN_DURATION_S * 1000 });
         r.rate = rate;
         open.push(r);
         console.log(
-          `  ${rate}/s  connections opened ${r.connections}  generator CPU ${pct(r.genCpu)}  other load ${r.otherLoad.toFixed(2)} cores  planned ${r.targetArrivals}  started ${r.started} (${k(r.started / DURATION_S)}/s)  dropped ${r.dropped}  completed ${r.outcome.iterations}` +
+          `  ${rate}/s  connections opened ${r.connections}  generator CPU ${pct(r.genCpu)}  other load ${r.otherLoad.toFixed(2)} cores  planned ${r.targetArrivals}  started ${r.started} (${k(r.started / OPEN_DURATION_S)}/s)  dropped ${r.dropped} (1st s ${r.droppedFirst} of ${r.plannedFirst}, after it ${r.droppedAfterFirst})  completed ${r.outcome.iterations}` +
             `  max lateness ${r.maxLatenessMs.toFixed(1)} ms  max lag ${r.maxLagMs.toFixed(1)} ms  max cpu ${pct(r.maxCpu)}  saturated intervals [${r.saturated.join(',')}] of ${r.snapshots}` +
-            `  latency p50 ${r.latency?.p50.toFixed(2)} p99 ${r.latency?.p99.toFixed(2)} max ${r.latency?.max.toFixed(1)} ms`,
+            `  latency from the intended start p50 ${r.latency?.p50.toFixed(2)} p99 ${r.latency?.p99.toFixed(2)} max ${r.latency?.max.toFixed(1)} ms  service time p50 ${r.serviceTime?.p50.toFixed(2)} p99 ${r.serviceTime?.p99.toFixed(2)} ms`,
         );
         console.log(
           `    per interval (seq: started/dropped, peak in flight, max lateness ms, cpu, saturated): ${r.perInterval
@@ -412,15 +337,18 @@ async function main() {
     console.log(`barrage peak RSS (closed loop): median ${mb(median(results.barrage.map((r) => r.peakRss)))}, max ${mb(Math.max(...results.barrage.map((r) => r.peakRss)))}`);
   }
   if (open.length) {
-    const rows = [['open model', 'planned', 'achieved/s', 'dropped', 'dropped 1st s', 'max lateness', 'max loop lag', 'saturated', 'connections', 'p50', 'p99', 'other load']];
+    const rows = [[`open model, ${OPEN_DURATION_S} s`, 'planned', 'achieved/s', 'achieved/target', 'dropped', 'dropped 1st s', 'after 1st s', 'max lateness', 'median interval max lateness', 'max loop lag', 'saturated', 'connections', 'p50', 'p99', 'other load']];
     for (const r of open) {
       rows.push([
         `CONSTANT_RATE ${r.rate}/s`,
         r.targetArrivals,
-        `${(r.started / DURATION_S).toFixed(0)}`,
+        `${(r.started / OPEN_DURATION_S).toFixed(0)}`,
+        `${((100 * r.started) / OPEN_DURATION_S / r.rate).toFixed(2)}%`,
         `${r.dropped} (${((100 * r.dropped) / Math.max(1, r.targetArrivals)).toFixed(2)}%)`,
-        `${r.perInterval[0]?.dropped ?? '-'}`,
+        `${r.droppedFirst} (${((100 * r.droppedFirst) / Math.max(1, r.plannedFirst)).toFixed(2)}%)`,
+        `${r.droppedAfterFirst}`,
         `${r.maxLatenessMs.toFixed(1)} ms`,
+        `${r.medianIntervalLatenessMs.toFixed(1)} ms`,
         `${r.maxLagMs.toFixed(1)} ms`,
         `${r.saturated.length}/${r.snapshots}`,
         r.connections,

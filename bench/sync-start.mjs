@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROOT, freePort, median, sleep } from './lib.mjs';
+import { createKey } from './cluster.mjs';
 
 const argv = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
 
@@ -42,8 +43,11 @@ async function stopAll() {
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : (c.once('exit', r), c.kill('SIGTERM'))))));
 }
 
+/** The head's admin key (API keys are required: docs/security.md); sent to the head only. */
+const auth = { base: '', key: '' };
 async function request(base, method, path, body) {
-  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const headers = { ...(body ? { 'content-type': 'application/json' } : {}), ...(base === auth.base ? { authorization: `Bearer ${auth.key}` } : {}) };
+  const res = await fetch(base + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -74,6 +78,7 @@ async function main() {
   try {
     start([CLI, 'head'], { ...stack, PORT: String(port) });
     await until('the head', async () => (await request(base, 'GET', '/health')).status < 500);
+    Object.assign(auth, { base, key: await createKey(stack) });
     zones.forEach((zone, i) => start([CLI, 'factory', '--zone', zone, '--capacity', '10', '--id', `${zone}-f0`], { REDIS_URL: stack.REDIS_URL, HEARTBEAT_MS: '1000', CLOCK_SKEW_MS: String(i === 1 ? SKEW : 0) }));
     const factories = await until('the factories', async () => {
       const live = (await request(base, 'GET', '/factories')).body.filter((f) => zones.includes(f.zone));

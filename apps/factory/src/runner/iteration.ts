@@ -5,7 +5,7 @@ import type { Connections, OriginConnections } from '../http/connections.js';
 import { requestWireBytes, responseHeadBytes } from '../http/wire-bytes.js';
 import type { CompiledScenario, CompiledStep } from '../scenario/compiled.js';
 import { renderRequest } from '../scenario/compiled.js';
-import { NEEDS_HEADERS, ResponseData, StreamReader, type TemplateScope } from '@barrage/scenario';
+import { NEEDS_BODY, NEEDS_HEADERS, ResponseData, StreamReader, type TemplateScope } from '@barrage/scenario';
 
 /** What an iteration needs from its chunk; one object per chunk, shared by all iterations. */
 export interface IterationContext {
@@ -135,12 +135,12 @@ export class Iteration implements Dispatcher.DispatchHandler {
     this.readers = prepared.map((p) => (p.step.stream === null ? null : new StreamReader(p.step.stream, p.step.tokenUsagePath)));
   }
 
-  /** Starts an iteration due at `intendedStart` (cluster ms). */
-  begin(minionId: number, iteration: number, intendedStart: number): void {
+  /** Starts an iteration due at `intendedStart` (cluster ms); `now`: the cluster ms the caller already read, if any. */
+  begin(minionId: number, iteration: number, intendedStart: number, now = this.ctx.clock.now()): void {
     this.minionId = minionId;
     this.iteration = iteration;
     this.intendedStart = intendedStart;
-    this.startedAt = this.ctx.clock.now();
+    this.startedAt = now;
     this.failed = false;
     this.stopped = false;
     this.stepIndex = 0;
@@ -295,9 +295,10 @@ export class Iteration implements Dispatcher.DispatchHandler {
     if (kind !== null && recorder.wantsSample(kind)) {
       this.addSample(recorder, kind, status, failed ?? `HTTP ${status}`, end);
     }
-    // The step ended at `end`: the next one is due from there. Only reading the body can take
-    // long enough since (it decodes it) to be worth reading the clock again.
-    this.afterStep(kind === null, step.evaluates ? this.ctx.clock.now() : end);
+    // The step ended at `end`: the next one is due from there. Only reading the body (or a
+    // stream) can take long enough since (it decodes it) to be worth reading the clock again;
+    // a status or header check cannot.
+    this.afterStep(kind === null, (step.needs & NEEDS_BODY) !== 0 || this.reader !== null ? this.ctx.clock.now() : end);
   }
 
   /** A streamed response ended: time to its first event, its events and token counts. */

@@ -1,0 +1,239 @@
+// Issue 15's closed-model target through the real path: a factory process as `barrage factory`
+// runs it (BullMQ worker, heartbeat, control watcher, publisher all live) on core 0, taking a
+// real campaign from a head, beside autocannon and a raw undici dispatch loop on the same core,
+// alternated round by round.
+//
+//   node bench/real-factory.mjs [--rounds=3] [--duration=10] [--target=nginx|node] [--cpu-prof]
+//                               [--quiet-wait=30] [--json=bench/results/real-factory.json] [--base=<ref>]
+//
+// Per round, in rotated order, each on core 0 with the target (nginx, one worker) on core 1:
+//   - barrage: a campaign of one looping scenario (one GET with a status check), 50 minions,
+//     IMMEDIATELY, timeoutMs = duration, to a factory of its own zone; figure = the report's
+//     `avgRps` (requests / durationSeconds), beside requests / duration and the target's count;
+//   - autocannon -c 50 -d duration: requests.total / duration;
+//   - raw: bench/raw-undici.mjs, 50 Clients, dispatch + one HDR record per response.
+// Then medians and the medians of the pairwise (same-round) ratios. The head is pinned to core 1
+// (it only ingests one snapshot a second); Redis and Postgres float. --cpu-prof runs the
+// factory with node --cpu-prof (written to bench/results/cpu-prof/ when it stops) and prints
+// its top frames over the campaigns. --base=<ref> adds a second factory built from an older
+// commit (its own zone, also on core 0, idle while the others run) to the rotation: the
+// change's effect measured in the same run.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BENCH,
+  ROOT,
+  busyMs,
+  canPin,
+  coreTimes,
+  ensureStack,
+  hasNginx,
+  median,
+  parseArgs,
+  prepareBase,
+  pinned,
+  procCpuMs,
+  procRss,
+  runChild,
+  sleep,
+  startTarget,
+  waitQuiet,
+  watchProcess,
+} from './lib.mjs';
+import { runCampaign, saveScenario, startFactory, startHead, stop } from './cluster.mjs';
+import { formatTop, topFrames } from './profile-top.mjs';
+
+const argv = parseArgs();
+const ROUNDS = Number(argv.rounds ?? 3);
+const DURATION_S = Number(argv.duration ?? 10);
+const CONNECTIONS = 50;
+const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');
+const QUIET_WAIT_MS = Number(argv['quiet-wait'] ?? 30) * 1000;
+const DISTURBED = 0.2;
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const PROF_DIR = join(BENCH, 'results/cpu-prof');
+
+const k = (n) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)}k` : '-');
+const pct = (n) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : '-');
+const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+const mb = (n) => (Number.isFinite(n) ? `${(n / 1048576).toFixed(0)} MB` : '-');
+
+/** What the machine did around `work`: other load (cores) beside the pids we know, target requests. */
+async function around(target, ownPids, work) {
+  const quiet = await waitQuiet(QUIET_WAIT_MS);
+  const count0 = await target.count();
+  const pids = [...target.pids(), ...ownPids()];
+  const cpu0 = pids.map(procCpuMs);
+  const self0 = process.cpuUsage();
+  const cores0 = coreTimes();
+  const t0 = performance.now();
+  const out = await work();
+  const wallMs = performance.now() - t0;
+  const cores1 = coreTimes();
+  const self = process.cpuUsage(self0);
+  const known = pids.reduce((n, p, i) => n + procCpuMs(p) - cpu0[i], 0) + (out.extraCpuMs ?? 0);
+  const count1 = await target.count();
+  const otherMs = busyMs(cores0, cores1) - known - (self.user + self.system) / 1000;
+  return { ...out, quietBefore: quiet, targetRequests: count1.requests - count0.requests, connections: count1.connections - count0.connections, otherLoad: Math.max(0, otherMs / wallMs) };
+}
+
+/** A generator process pinned to core 0, run to its end; its CPU and peak RSS. */
+async function generator(cmd, args) {
+  const [c, a] = pinned(0, cmd, args);
+  let stopWatch = () => ({ peak: 0, cpuMs: 0 });
+  const r = await runChild(c, a, { timeoutMs: (DURATION_S + 20) * 1000, onSpawn: (child) => (stopWatch = watchProcess(child.pid)) });
+  const w = stopWatch();
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}`);
+  return { r, peakRss: w.peak, genCpu: w.cpuMs / (DURATION_S * 1000), extraCpuMs: w.cpuMs };
+}
+
+async function main() {
+  const stack = await ensureStack();
+  console.log(`real-factory bench ${new Date().toISOString()}  node ${process.version}  target ${TARGET_KIND}  pinning ${canPin() ? 'target + head core 1, generators core 0' : 'OFF (no taskset or one core)'}`);
+  console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  const tag = Date.now().toString(36);
+  const zone = `bench-${tag}`;
+  const target = await startTarget(TARGET_KIND);
+  let head = null;
+  let factory = null;
+  const nodeFlags = [];
+  if (argv['cpu-prof'] === 'true') {
+    mkdirSync(PROF_DIR, { recursive: true });
+    nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=factory-${tag}.cpuprofile`);
+  }
+  const results = { barrage: [], autocannon: [], raw: [], ...(argv.base ? { 'barrage@base': [] } : {}) };
+  const baseRoot = argv.base ? prepareBase(String(argv.base)) : null;
+  let baseFactory = null;
+  /** When each campaign ran, in ms from the factory's spawn (≈ its profile's start). */
+  const campaignWindows = [];
+  let factoryStartedAt = 0;
+  try {
+    await runChild('wrk', ['-t1', '-c10', '-d1s', target.url], { timeoutMs: 5000 }).catch(() => undefined);
+    head = await startHead(stack, { core: canPin() ? 1 : null, name: `head-${tag}` });
+    factoryStartedAt = performance.now();
+    factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags });
+    if (baseRoot) baseFactory = await startFactory(head, stack, { zone: `${zone}-base`, id: `${zone}-base-f0`, core: canPin() ? 0 : null, root: baseRoot });
+    const scenario = `bench-get-${tag}`;
+    await saveScenario(head, { name: scenario, loop: true, steps: [{ name: 'get', method: 'GET', url: target.url, checks: [{ status: [200] }] }] });
+    console.log(`head ${head.base} (core 1), factory ${zone}-f0 pid ${factory.pid} (core 0), scenario ${scenario}: GET ${target.url} with a status check, loop`);
+    console.log(`closed model, ${CONNECTIONS} connections/minions, ${DURATION_S} s per run, ${ROUNDS} rounds, order rotated\n`);
+
+    const others = () => [factory.pid, head.process.pid, ...(baseFactory ? [baseFactory.pid] : [])];
+    const runBarrage = (f = factory, z = zone) =>
+      around(target, others, async () => {
+        const cpu0 = procCpuMs(f.pid);
+        const from = performance.now() - factoryStartedAt;
+        const { key, report, campaign } = await runCampaign(head, {
+          name: `real-factory ${tag}`,
+          startOffsetMs: 1000,
+          timeoutMs: DURATION_S * 1000,
+          scenarios: { [scenario]: { minionsCount: CONNECTIONS, zones: { [z]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } },
+        });
+        const cpuMs = procCpuMs(f.pid) - cpu0;
+        const s = report.summary;
+        if (campaign.status !== 'completed') throw new Error(`campaign ${key} ended ${campaign.status}`);
+        if (f === factory) campaignWindows.push([from, performance.now() - factoryStartedAt]);
+        return {
+          key,
+          rps: s.avgRps,
+          requests: s.requests,
+          durationSeconds: s.durationSeconds,
+          windowRps: s.requests / DURATION_S,
+          failures: s.failures,
+          checks: s.checks,
+          saturated: report.generator?.saturatedIntervals,
+          genCpu: cpuMs / (DURATION_S * 1000),
+          rss: procRss(f.pid),
+        };
+      });
+    const runAutocannon = () =>
+      around(target, others, async () => {
+        const g = await generator(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-j', target.url]);
+        const j = JSON.parse(g.r.stdout);
+        return { ...g, r: undefined, rps: j.requests.total / j.duration, requests: j.requests.total, failures: j.errors + j.non2xx };
+      });
+    const runRaw = () =>
+      around(target, others, async () => {
+        const g = await generator(process.execPath, [join(BENCH, 'raw-undici.mjs'), target.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`]);
+        const j = JSON.parse(g.r.stdout.trim().split('\n').pop());
+        return { ...g, r: undefined, rps: j.rps, requests: j.requests, failures: j.errors + j.non2xx };
+      });
+    const tools = [
+      ['barrage', () => runBarrage()],
+      ['autocannon', runAutocannon],
+      ['raw', runRaw],
+      ...(baseFactory ? [['barrage@base', () => runBarrage(baseFactory, `${zone}-base`)]] : []),
+    ];
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = tools.map((_, i) => tools[(i + round) % tools.length]);
+      for (const [name, fn] of order) {
+        const r = await fn();
+        results[name].push(r);
+        const more =
+          name.startsWith('barrage')
+            ? `  (report: ${r.requests} requests / ${f2(r.durationSeconds)} s; requests / ${DURATION_S} s = ${k(r.windowRps)}/s)  checks failed ${r.checks?.failed ?? '-'}  saturated intervals ${r.saturated ?? '-'}  factory RSS ${mb(r.rss)}`
+            : `  peak RSS ${mb(r.peakRss)}`;
+        console.log(
+          `  round ${round + 1}  ${name.padEnd(10)} ${k(r.rps).padStart(7)}/s  target-side ${k(r.targetRequests / DURATION_S).padStart(7)}/s  conns ${r.connections}  generator CPU ${pct(r.genCpu)}  other load ${r.otherLoad.toFixed(2)} cores  failures ${r.failures}${more}`,
+        );
+        await sleep(500);
+      }
+    }
+  } finally {
+    await stop(factory);
+    await stop(baseFactory);
+    await stop(head?.process);
+    await target.stop();
+  }
+
+  const rps = (name) => results[name].map((r) => r.rps);
+  const pair = (a, b) => results[a].map((r, i) => r.rps / results[b][i].rps);
+  const summary = {
+    date: new Date().toISOString(),
+    node: process.version,
+    target: TARGET_KIND,
+    durationS: DURATION_S,
+    rounds: ROUNDS,
+    median: Object.fromEntries(Object.keys(results).map((n) => [n, median(rps(n))])),
+    runs: Object.fromEntries(Object.keys(results).map((n) => [n, rps(n)])),
+    ratios: {
+      barrageOverAutocannon: median(pair('barrage', 'autocannon')),
+      barrageOverRaw: median(pair('barrage', 'raw')),
+      rawOverAutocannon: median(pair('raw', 'autocannon')),
+      ...(baseFactory ? { barrageOverBase: median(pair('barrage', 'barrage@base')) } : {}),
+    },
+    pairs: { barrageOverAutocannon: pair('barrage', 'autocannon'), barrageOverRaw: pair('barrage', 'raw') },
+    disturbed: Object.values(results).flat().filter((r) => r.otherLoad > DISTURBED).length,
+  };
+  console.log(`\n=== real factory, closed model (${summary.date.slice(0, 10)}, ${TARGET_KIND} on core 1, generators on core 0, ${DURATION_S} s runs) ===`);
+  for (const n of Object.keys(results)) {
+    console.log(`  ${n.padEnd(10)} median ${k(summary.median[n]).padStart(7)}/s   runs ${results[n].map((r) => `${k(r.rps)}${r.otherLoad > DISTURBED ? '*' : ''}`).join(' ')}`);
+  }
+  if (summary.disturbed) console.log(`  * ${summary.disturbed} run(s) had > ${DISTURBED} cores of other load: their figures are low`);
+  console.log(`  barrage / autocannon = ${f2(summary.ratios.barrageOverAutocannon)} (median of pairs ${summary.pairs.barrageOverAutocannon.map(f2).join(', ')}; target ≥ 1.15)`);
+  console.log(`  barrage / raw undici = ${f2(summary.ratios.barrageOverRaw)} (median of pairs ${summary.pairs.barrageOverRaw.map(f2).join(', ')}; target ≥ 0.95)`);
+  console.log(`  raw / autocannon     = ${f2(summary.ratios.rawOverAutocannon)}`);
+  if (baseFactory) console.log(`  barrage / barrage@${argv.base} = ${f2(summary.ratios.barrageOverBase)} (median of pairs ${pair('barrage', 'barrage@base').map(f2).join(', ')})`);
+
+  if (argv['cpu-prof'] === 'true') {
+    const file = readdirSync(PROF_DIR).find((f) => f === `factory-${tag}.cpuprofile`);
+    if (file) {
+      const profile = JSON.parse(readFileSync(join(PROF_DIR, file), 'utf8'));
+      // Only the campaigns (the boot's in-process warm-up is left out): the profile starts with the process.
+      console.log(`\nfactory CPU profile (${join('bench/results/cpu-prof', file)}), during the campaigns, idle left out:`);
+      console.log(formatTop(topFrames(profile, { top: Number(argv.top ?? 30), windows: campaignWindows })));
+    } else console.log(`\n(no CPU profile found in ${PROF_DIR})`);
+  }
+  if (argv.json) {
+    mkdirSync(join(argv.json, '..'), { recursive: true });
+    writeFileSync(argv.json, JSON.stringify({ ...summary, results }, null, 2));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`real-factory bench failed: ${e?.stack ?? e}`);
+    process.exit(1);
+  },
+);
