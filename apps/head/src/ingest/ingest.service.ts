@@ -2,12 +2,12 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { redisKeys, streamMessageSchema, type ChunkEvent, type Snapshot } from '@barrage/contracts';
+import { redisKeys, streamMessageSchema, type ChunkEvent, type Snapshot, type StreamMessage } from '@barrage/contracts';
 import { IngestRepository } from './ingest.repository.js';
 import { RedisService } from '../infra/redis.service.js';
 import { LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
-import { contributions, mergeRow } from './interval-merge.js';
+import { combineContributions, contributions, mergeRow, rowId, type RowContribution, type RowKey } from './interval-merge.js';
 import { MetricsService } from '../health/metrics.service.js';
 
 type StreamEntries = [id: string, fields: string[]][];
@@ -87,28 +87,103 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     } while (cursor !== '0-0');
   }
 
+  /**
+   * Applies entries in stream order, except that a run of snapshots between two chunk events
+   * is merged as a batch per campaign (one transaction each): a chunk's `finished` is never
+   * applied before the snapshots the stream had before it.
+   */
   private async handleAll(entries: StreamEntries): Promise<void> {
+    let snapshots: { id: string; s: Snapshot }[] = [];
     for (const [id, fields] of entries) {
       const raw = fields[fields.indexOf('data') + 1];
+      let msg: StreamMessage;
       try {
-        const msg = streamMessageSchema.parse(JSON.parse(raw ?? 'null'));
-        if (msg.type === 'snapshot') {
-          const merged = await this.ingestSnapshot(msg);
-          (merged ? this.metrics.snapshotsIngested : this.metrics.duplicateSnapshots).inc();
-          if (merged) this.metrics.ingestLag.observe(Math.max(0, Date.now() - msg.bucketStart - msg.resolutionMs) / 1000);
-        }
-        else await this.applyChunkEvent(msg);
+        msg = streamMessageSchema.parse(JSON.parse(raw ?? 'null'));
       } catch (e) {
-        // A message that can never be applied (malformed, campaign deleted) is logged and dropped;
-        // a transient failure (database down) throws out of here and the message stays pending.
-        if (isPermanent(e)) this.log.warn({ err: e, id }, 'dropping stream message');
-        else throw e;
+        this.log.warn({ err: e, id }, 'dropping stream message');
+        await this.acknowledge([id]);
+        continue;
       }
-      // Acknowledged means merged in Postgres: the entry is no longer needed in Redis.
-      await this.conn.multi().xack(redisKeys.stream, redisKeys.streamGroup, id).xdel(redisKeys.stream, id).exec();
+      if (msg.type === 'snapshot') {
+        snapshots.push({ id, s: msg });
+        continue;
+      }
+      await this.ingestBatch(snapshots);
+      snapshots = [];
+      await this.applyOne(id, () => this.applyChunkEvent(msg));
+    }
+    await this.ingestBatch(snapshots);
+  }
+
+  /** One message on its own: a permanent failure is logged and dropped, a transient one throws (it stays pending). */
+  private async applyOne(id: string, apply: () => Promise<void>): Promise<void> {
+    try {
+      await apply();
+    } catch (e) {
+      // A message that can never be applied (campaign deleted) is logged and dropped;
+      // a transient failure (database down) throws out of here and the message stays pending.
+      if (isPermanent(e)) this.log.warn({ err: e, id }, 'dropping stream message');
+      else throw e;
+    }
+    await this.acknowledge([id]);
+  }
+
+  /** Acknowledged means merged in Postgres: the entries are no longer needed in Redis. */
+  private async acknowledge(ids: string[]): Promise<void> {
+    if (ids.length) await this.conn.multi().xack(redisKeys.stream, redisKeys.streamGroup, ...ids).xdel(redisKeys.stream, ...ids).exec();
+  }
+
+  /**
+   * Snapshots merged a campaign at a time. The merge of the batch's contributions per row is
+   * done before the transaction (no lock held while decoding histograms); inside it, each row
+   * touched is read, merged once and written once. When the batch fails for a reason that
+   * will not pass (a deleted chunk), its snapshots are retried one by one so that only the bad
+   * ones are dropped.
+   */
+  private async ingestBatch(batch: { id: string; s: Snapshot }[]): Promise<void> {
+    const byCampaign = new Map<string, { id: string; s: Snapshot }[]>();
+    for (const b of batch) byCampaign.set(b.s.campaignKey, [...(byCampaign.get(b.s.campaignKey) ?? []), b]);
+    for (const [campaignKey, items] of byCampaign) {
+      try {
+        await this.mergeCampaignBatch(campaignKey, items.map((i) => i.s));
+        await this.acknowledge(items.map((i) => i.id));
+      } catch (e) {
+        if (!isPermanent(e)) throw e;
+        for (const { id, s } of items) await this.applyOne(id, async () => void (await this.ingestSnapshot(s)));
+      }
     }
   }
 
+  private async mergeCampaignBatch(campaignKey: string, snaps: Snapshot[]): Promise<void> {
+    const parts = snaps.map((s) => ({ s, parts: contributions(s) }));
+    let combined = combineByRow(parts);
+    const keys = uniqueKeys(parts.flatMap((p) => p.parts));
+    const { fresh, gaps } = await this.ingest.mergeBatch(campaignKey, snaps, keys, (freshSnaps, stored) => {
+      // Redeliveries among them (rare): the combination is redone without them.
+      if (freshSnaps.length !== snaps.length) combined = combineByRow(parts.filter((p) => freshSnaps.includes(p.s)));
+      const storedById = new Map(stored.map((r) => [rowId(r, r.bucketStart.getTime()), r]));
+      const resolutionMs = freshSnaps[0]!.resolutionMs;
+      const iterations = new Map<string, number>();
+      for (const s of freshSnaps) iterations.set(s.chunkId, (iterations.get(s.chunkId) ?? 0) + s.iterations);
+      return {
+        rows: [...combined].map(([id, { bucketStart, c }]) => ({ scenario: c.scenario, step: c.step, zone: c.zone, bucketStart, data: mergeRow(storedById.get(id), c, resolutionMs) })),
+        samples: freshSnaps.flatMap((s) => s.steps.flatMap((st) => st.samples.map((x) => ({ scenario: s.scenario, step: st.step, zone: s.zone, kind: x.kind, request: x.request, status: x.status, message: x.message, at: new Date(x.at) })))),
+        requests: sum(freshSnaps, (s) => sum(s.steps, (st) => st.requests)),
+        failures: sum(freshSnaps, (s) => sum(s.steps, (st) => st.failures)),
+        minionsStarted: sum(freshSnaps, (s) => s.minionsStarted),
+        droppedIterations: sum(freshSnaps, (s) => s.droppedIterations),
+        iterations,
+      };
+    });
+    this.metrics.duplicateSnapshots.inc(snaps.length - fresh.length);
+    this.metrics.snapshotsIngested.inc(fresh.length);
+    const now = Date.now();
+    for (const s of fresh) this.metrics.ingestLag.observe(Math.max(0, now - s.bucketStart - s.resolutionMs) / 1000);
+    // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
+    for (const s of gaps) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
+  }
+
+  /** One snapshot in its own transaction: the fallback when its batch cannot be merged. */
   async ingestSnapshot(s: Snapshot): Promise<boolean> {
     const parts = contributions(s);
     const { fresh, gap } = await this.ingest.mergeSnapshot(s, parts, (stored) => {
@@ -120,7 +195,8 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
         failures: s.steps.reduce((n, st) => n + st.failures, 0),
       };
     });
-    // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
+    (fresh ? this.metrics.snapshotsIngested : this.metrics.duplicateSnapshots).inc();
+    if (fresh) this.metrics.ingestLag.observe(Math.max(0, Date.now() - s.bucketStart - s.resolutionMs) / 1000);
     if (gap) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
     return fresh;
   }
@@ -196,4 +272,30 @@ function isPermanent(e: unknown): boolean {
   const err = e as { name?: string; code?: string };
   // zod (bad shape), JSON (bad text), P2003/P2025/23503 (campaign or chunk gone)
   return err?.name === 'ZodError' || err?.name === 'SyntaxError' || err?.code === 'P2025' || err?.code === 'P2003' || String((e as Error)?.message).includes('23503');
+}
+
+/** Each row the snapshots touch (bucket included) with all they add to it, combined. */
+function combineByRow(parts: readonly { s: Snapshot; parts: RowContribution[] }[]): Map<string, { bucketStart: number; c: RowContribution }> {
+  const lists = new Map<string, { bucketStart: number; cs: RowContribution[] }>();
+  for (const { s, parts: cs } of parts) {
+    for (const c of cs) {
+      const id = rowId(c, s.bucketStart);
+      const entry = lists.get(id);
+      if (entry) entry.cs.push(c);
+      else lists.set(id, { bucketStart: s.bucketStart, cs: [c] });
+    }
+  }
+  return new Map([...lists].map(([id, { bucketStart, cs }]) => [id, { bucketStart, c: combineContributions(cs) }]));
+}
+
+function uniqueKeys(cs: readonly RowKey[]): RowKey[] {
+  const seen = new Map<string, RowKey>();
+  for (const c of cs) seen.set(`${c.scenario}\u0000${c.step}\u0000${c.zone}`, { scenario: c.scenario, step: c.step, zone: c.zone });
+  return [...seen.values()];
+}
+
+function sum<T>(list: readonly T[], of: (x: T) => number): number {
+  let n = 0;
+  for (const x of list) n += of(x);
+  return n;
 }

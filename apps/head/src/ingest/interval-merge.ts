@@ -54,6 +54,43 @@ export function contributions(s: Snapshot): RowContribution[] {
   return out;
 }
 
+/** A row's full key within a campaign, for grouping a batch: scenario, step, zone and bucket start (epoch ms). */
+export function rowId(k: RowKey, bucketStart: number): string {
+  return `${k.scenario}\u0000${k.step}\u0000${k.zone}\u0000${bucketStart}`;
+}
+
+/**
+ * Several contributions to one row as one (a batch of snapshots read together): data merged
+ * exactly, gauges summed (maxima kept, saturation or-ed), as `mergeRow` adds them to a stored
+ * row one by one; so merging the combination equals merging each in turn (interval-merge.test.ts).
+ */
+export function combineContributions(cs: readonly RowContribution[]): RowContribution {
+  const first = cs[0];
+  if (!first) throw new RangeError('combineContributions: no contributions');
+  if (cs.length === 1) return first;
+  const withGauges = cs.flatMap((c) => (c.gauges ? [c.gauges] : []));
+  return {
+    scenario: first.scenario,
+    step: first.step,
+    zone: first.zone,
+    data: mergeStepIntervals(cs.map((c) => c.data), first.step),
+    gauges: withGauges.length ? withGauges.reduce(addGauges) : null,
+  };
+}
+
+function addGauges(a: Gauges, b: Gauges): Gauges {
+  return {
+    minionsActive: a.minionsActive + b.minionsActive,
+    minionsStarted: a.minionsStarted + b.minionsStarted,
+    targetArrivals: a.targetArrivals + b.targetArrivals,
+    iterations: a.iterations + b.iterations,
+    dropped: a.dropped + b.dropped,
+    maxLagMs: Math.max(a.maxLagMs, b.maxLagMs),
+    maxLatenessMs: Math.max(a.maxLatenessMs, b.maxLatenessMs),
+    saturated: a.saturated || b.saturated,
+  };
+}
+
 export interface StoredRow extends RowKey, Gauges {
   histogram: string;
   serviceHistogram: string | null;
