@@ -7,7 +7,7 @@ import { IngestRepository } from './ingest.repository.js';
 import { RedisService } from '../infra/redis.service.js';
 import { LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
-import { combineContributions, contributions, mergeRow, rowId, type RowContribution, type RowKey } from './interval-merge.js';
+import { batchContributions, contributions, mergeRow, rowId, type RowKey } from './interval-merge.js';
 import { MetricsService } from '../health/metrics.service.js';
 
 type StreamEntries = [id: string, fields: string[]][];
@@ -155,12 +155,11 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async mergeCampaignBatch(campaignKey: string, snaps: Snapshot[]): Promise<void> {
-    const parts = snaps.map((s) => ({ s, parts: contributions(s) }));
-    let combined = combineByRow(parts);
-    const keys = uniqueKeys(parts.flatMap((p) => p.parts));
+    let combined = batchContributions(snaps);
+    const keys = uniqueKeys([...combined.values()].map((r) => r.c));
     const { fresh, gaps } = await this.ingest.mergeBatch(campaignKey, snaps, keys, (freshSnaps, stored) => {
       // Redeliveries among them (rare): the combination is redone without them.
-      if (freshSnaps.length !== snaps.length) combined = combineByRow(parts.filter((p) => freshSnaps.includes(p.s)));
+      if (freshSnaps.length !== snaps.length) combined = batchContributions(freshSnaps);
       const storedById = new Map(stored.map((r) => [rowId(r, r.bucketStart.getTime()), r]));
       const resolutionMs = freshSnaps[0]!.resolutionMs;
       const iterations = new Map<string, number>();
@@ -272,20 +271,6 @@ function isPermanent(e: unknown): boolean {
   const err = e as { name?: string; code?: string };
   // zod (bad shape), JSON (bad text), P2003/P2025/23503 (campaign or chunk gone)
   return err?.name === 'ZodError' || err?.name === 'SyntaxError' || err?.code === 'P2025' || err?.code === 'P2003' || String((e as Error)?.message).includes('23503');
-}
-
-/** Each row the snapshots touch (bucket included) with all they add to it, combined. */
-function combineByRow(parts: readonly { s: Snapshot; parts: RowContribution[] }[]): Map<string, { bucketStart: number; c: RowContribution }> {
-  const lists = new Map<string, { bucketStart: number; cs: RowContribution[] }>();
-  for (const { s, parts: cs } of parts) {
-    for (const c of cs) {
-      const id = rowId(c, s.bucketStart);
-      const entry = lists.get(id);
-      if (entry) entry.cs.push(c);
-      else lists.set(id, { bucketStart: s.bucketStart, cs: [c] });
-    }
-  }
-  return new Map([...lists].map(([id, { bucketStart, cs }]) => [id, { bucketStart, c: combineContributions(cs) }]));
 }
 
 function uniqueKeys(cs: readonly RowKey[]): RowKey[] {

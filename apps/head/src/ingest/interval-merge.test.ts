@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { StepRecorder, decodeHistogram } from '@barrage/metrics';
-import { combineContributions, mergeRow, type Gauges, type RowContribution, type StoredRow } from './interval-merge.js';
+import type { Snapshot } from '@barrage/contracts';
+import { batchContributions, combineContributions, contributions, mergeRow, rowId, type Gauges, type RowContribution, type StoredRow } from './interval-merge.js';
 
 // A batch merges the combination of its contributions to a row once (ingest.service.ts); it
 // must give exactly the row that merging them one by one, snapshot by snapshot, gives.
@@ -63,5 +64,38 @@ describe('combineContributions', () => {
 
   it('refuses an empty list', () => {
     expect(() => combineContributions([])).toThrow(RangeError);
+  });
+});
+
+// Only the fields the merge reads; the rest of a snapshot is the contract's concern.
+const snapshotArb = fc
+  .record({
+    scenario: fc.constantFrom('shop', 'search'),
+    zone: fc.constantFrom('eu', 'us', 'ap'),
+    bucketStart: fc.constantFrom(0, 1000),
+    steps: fc.uniqueArray(fc.tuple(fc.constantFrom('login', 'browse', 'pay'), stepArb), { maxLength: 3, selector: ([name]) => name }),
+    gauges: gaugesArb,
+  })
+  .map(({ scenario, zone, bucketStart, steps, gauges: g }) => {
+    const data = steps.map(([name, ev]) => ({ ...contribution(ev, null).data, step: name }));
+    return { scenario, zone, bucketStart, steps: data, ...g, droppedIterations: g.dropped } as unknown as Snapshot;
+  });
+
+describe('batchContributions', () => {
+  it('gives the rows, sums and histograms of every snapshot’s contributions combined row by row', () => {
+    fc.assert(
+      fc.property(fc.array(snapshotArb, { minLength: 1, maxLength: 8 }), (snaps) => {
+        const reference = new Map<string, RowContribution[]>();
+        for (const s of snaps) for (const c of contributions(s)) reference.set(rowId(c, s.bucketStart), [...(reference.get(rowId(c, s.bucketStart)) ?? []), c]);
+        const batch = batchContributions(snaps);
+        expect([...batch.keys()].sort()).toEqual([...reference.keys()].sort());
+        for (const [id, cs] of reference) {
+          const got = batch.get(id)!;
+          expect({ scenario: got.c.scenario, step: got.c.step, zone: got.c.zone }).toEqual({ scenario: cs[0]!.scenario, step: cs[0]!.step, zone: cs[0]!.zone });
+          expect(mergeRow(undefined, got.c, 1000)).toEqual(mergeRow(undefined, combineContributions(cs), 1000));
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });
