@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { build, Int32Histogram, JsHistogram, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, Int32Histogram, JsHistogram, type Histogram } from 'hdr-histogram-js';
 import {
   clampMicros,
   fastIndex,
@@ -260,6 +260,36 @@ describe('merge', () => {
     const encs = [[1, 2, 3], [4000, 5000], [70e6]].map((g) => encodeHistogram(histogramOf(g)));
     expect(encodeHistogram(decodeMerged(encs))).toBe(mergeEncoded(encs));
     expect(decodeMerged(encs).totalCount).toBe(6);
+  });
+
+  // decodeMerged reads Barrage's own encodings straight into the sum; it must give the text and
+  // tracked values the library's decode-then-add gives, for any histograms, big counts included.
+  it('reading counts straight from the text equals decoding each histogram and adding it', () => {
+    const reference = (encs: string[]) => {
+      const acc = createMergeHistogram();
+      for (const e of encs) acc.add(decodeFromCompressedBase64(e, 64, false, HIGHEST_MICROS));
+      return acc;
+    };
+    const weighted = fc.array(fc.tuple(micros, fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 2 ** 40 }))), { maxLength: 60 });
+    fc.assert(
+      fc.property(fc.array(weighted, { maxLength: 6 }), (gs) => {
+        const encs = gs.map((g) => {
+          const h = createMergeHistogram();
+          for (const [v, n] of g) h.recordValueWithCount(clampMicros(v), n);
+          return encodeHistogram(h);
+        });
+        const got = decodeMerged(encs);
+        const want = reference(encs);
+        expect(encodeHistogram(got)).toBe(encodeHistogram(want));
+        expect([got.totalCount, got.maxValue, got.minNonZeroValue]).toEqual([want.totalCount, want.maxValue, want.minNonZeroValue]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('text that is not a histogram still fails the merge, whatever came before it', () => {
+    const good = encodeHistogram(histogramOf([10, 20]));
+    for (const bad of ['', 'HISTFAAA', 'not base64 at all', good.slice(0, 20)]) expect(() => mergeEncoded([good, bad])).toThrow();
   });
 
   it('mergeEncoded does not overflow 32-bit counts', () => {

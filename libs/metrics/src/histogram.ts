@@ -22,6 +22,7 @@ import {
   JsHistogram,
   type Histogram,
 } from 'hdr-histogram-js';
+import { inflateSync } from 'node:zlib';
 
 export type { Histogram };
 
@@ -182,16 +183,101 @@ export function mergeInto(target: Histogram, other: Histogram): Histogram {
 
 /** Merge several encoded histograms into one encoded histogram (an empty list gives an empty one). */
 export function mergeEncoded(list: readonly string[]): string {
-  const acc = createMergeHistogram();
-  for (const s of list) mergeInto(acc, decodeHistogram(s));
-  return encodeHistogram(acc);
+  return encodeHistogram(decodeMerged(list));
 }
 
-/** Decode and merge several encoded histograms into a fresh 64-bit histogram. */
+/**
+ * Decode and merge several encoded histograms into a fresh 64-bit histogram. Texts in the
+ * V2 format of a 1 µs / 3 digit histogram (all Barrage writes) have their counts added straight
+ * into the result, without building a histogram each (a 17,408-bucket array: most of a head's
+ * ingest time went to allocating and collecting those); any other text is decoded by the library.
+ */
 export function decodeMerged(list: readonly string[]): Histogram {
   const acc = createMergeHistogram();
-  for (const s of list) mergeInto(acc, decodeHistogram(s));
+  const fast = isFastRecording(acc);
+  let direct = false;
+  for (const s of list) {
+    const added = fast ? addEncodedCounts((acc as unknown as FastLayout)._counts, s) : -1;
+    if (added < 0) mergeInto(acc, decodeHistogram(s));
+    else if (added > 0) direct = true;
+  }
+  // Total, min and max from the counts, as a decode sets them.
+  if (direct) (acc as unknown as { establishInternalTackingValues(): void }).establishInternalTackingValues();
   return acc;
+}
+
+/** Bytes of a V2 header: cookie, payload length, index offset, digits, lowest, highest, ratio. */
+const V2_HEADER_BYTES = 40;
+const V2_COMPRESSED_COOKIE = 0x1c849304;
+const V2_COOKIE = 0x1c849303;
+// Scratch for one text's buckets, so that a text found malformed halfway adds nothing.
+let scratchIndex = new Int32Array(1024);
+let scratchCount = new Float64Array(1024);
+
+/**
+ * Adds the bucket counts of an HdrHistogram V2 compressed text (base64 → zlib → ZigZag
+ * LEB128 counts, read as hdr-histogram-js's ZigZagEncoding reads them) into `counts`; returns
+ * the number of non-empty buckets added, or -1, with nothing added, when the text is not a
+ * 1 µs / 3 digit histogram this reader handles.
+ */
+function addEncodedCounts(counts: Float64Array | Uint32Array, encoded: string): number {
+  if (typeof encoded !== 'string') return -1;
+  let raw: Buffer;
+  try {
+    const bytes = Buffer.from(encoded, 'base64');
+    if (bytes.length < 8 || (bytes.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE) return -1;
+    const length = bytes.readInt32BE(4);
+    if (length <= 0 || 8 + length > bytes.length) return -1;
+    raw = inflateSync(bytes.subarray(8, 8 + length));
+  } catch {
+    return -1;
+  }
+  if (raw.length < V2_HEADER_BYTES || (raw.readInt32BE(0) & ~0xf0) !== V2_COOKIE) return -1;
+  const payload = raw.readInt32BE(4);
+  // Bytes 8–11, the normalizing index offset, are ignored as hdr-histogram-js ignores them (it writes 1).
+  const digits = raw.readInt32BE(12);
+  const lowest = raw.readInt32BE(16) * 2 ** 32 + raw.readUInt32BE(20);
+  if (payload < 0 || V2_HEADER_BYTES + payload > raw.length || digits !== SIGNIFICANT_DIGITS || lowest !== LOWEST_MICROS) return -1;
+  let n = 0;
+  let at = V2_HEADER_BYTES;
+  const end = V2_HEADER_BYTES + payload;
+  let dst = 0;
+  while (at < end) {
+    let v = 0;
+    let scale = 1;
+    let b = 0;
+    let bytes = 0;
+    do {
+      if (at >= end || bytes === 8) return -1; // a 9-byte value (a count ≥ 2^55) is left to the library
+      b = raw[at++]!;
+      v += (b & 0x7f) * scale;
+      scale *= 128;
+      bytes++;
+    } while (b & 0x80);
+    if (v % 2 === 1) {
+      dst += (v + 1) / 2; // a run of empty buckets
+      continue;
+    }
+    if (dst >= counts.length) return -1;
+    if (v > 0) {
+      if (n === scratchIndex.length) {
+        const i = new Int32Array(n * 2);
+        i.set(scratchIndex);
+        scratchIndex = i;
+        const c = new Float64Array(n * 2);
+        c.set(scratchCount);
+        scratchCount = c;
+      }
+      scratchIndex[n] = dst;
+      scratchCount[n++] = v / 2;
+    }
+    dst++;
+  }
+  for (let i = 0; i < n; i++) {
+    const k = scratchIndex[i]!;
+    counts[k] = counts[k]! + scratchCount[i]!;
+  }
+  return n;
 }
 
 let emptyEncoded: string | undefined;
