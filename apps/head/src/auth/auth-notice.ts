@@ -20,6 +20,6 @@ export class AuthNotice implements OnApplicationBootstrap {
     }
     const usable = await this.keys.usableKeys().catch(() => null);
     if (usable === 0) this.log.warn('no API key exists yet: create the first with `barrage keys create --scope admin --name admin` (it prints the key once)');
-    if (this.config.SECRETS_KEY === null) this.log.info('SECRETS_KEY is not set: scenarios with secrets are refused until it is');
+    if (this.config.SECRETS_KEY === null) this.log.info('SECRETS_KEY is not set: scenarios with secrets are refused, and webhook signing secrets are stored unencrypted, until it is');
   }
 }

@@ -36,6 +36,7 @@ export class WebhooksService {
     const stored = key === null ? secret : encryptSecret(secret, key);
     const row = await this.repo.create({ id: newCampaignKey(), url: w.url, events: w.events, description: w.description ?? null, secret: stored });
     this.log.info({ webhook: row.id, events: w.events }, 'webhook created');
+    if (key === null) this.log.warn({ webhook: row.id }, 'this head has no SECRETS_KEY: the webhook\'s signing secret is stored unencrypted (docs/webhooks.md#secrets-at-rest)');
     return { ...view(row), secret };
   }
 
