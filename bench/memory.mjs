@@ -20,6 +20,8 @@ const DURATION_S = Number(argv.duration ?? 300);
 const MINIONS = Number(argv.minions ?? 10_000);
 const DELAY_MS = Number(argv.delay ?? 1000);
 const EVERY_S = Number(argv.every ?? 5);
+/** Node flags for the factory process, e.g. --factory-flags=--max-semi-space-size=32 (comma-separated). */
+const FACTORY_FLAGS = argv['factory-flags'] ? String(argv['factory-flags']).split(',') : [];
 const LIMIT = 300 * 1024 * 1024;
 
 const mb = (n) => (Number.isFinite(n) ? `${(n / 1048576).toFixed(1)} MB` : '-');
@@ -64,7 +66,7 @@ async function main() {
   try {
     head = await startHead(stack, { core: canPin() ? 1 : null, name: `head-${tag}` });
     const metricsPort = await freePort();
-    factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, env: { METRICS_PORT: String(metricsPort) } });
+    factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags: FACTORY_FLAGS, env: { METRICS_PORT: String(metricsPort) } });
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     await sleep(2000); // the boot's warm-up garbage settles
     const idleRss = procRss(factory.pid);
