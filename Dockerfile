@@ -27,12 +27,8 @@ FROM node:20.19-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
-# A 64 MB young-generation semi-space: a factory's per-response objects live as long as the
-# target takes to answer; with Node's 16 MB default they are promoted and the old generation
-# balloons between major GCs (10,000 minions: peak RSS 543 -> 354 MB, bench/README.md).
 ENV NODE_ENV=production \
-    METRICS_PORT=9464 \
-    NODE_OPTIONS=--max-semi-space-size=64
+    METRICS_PORT=9464
 WORKDIR /app
 COPY --from=build /prod /app
 USER node
