@@ -146,6 +146,11 @@ it('a login flow: the token extracted from the JSON answer authorises the next s
   // Every check was evaluated on every response: four on login (two extractions too), three on browse.
   expect(login.checks).toEqual({ evaluated: login.requests * 6, failed: 0, passRate: 1 });
   expect(browse.checks).toEqual({ evaluated: browse.requests * 3, failed: 0, passRate: 1 });
+  // Sequential rows never run out.
+  const execution = (await cluster.api.request('GET', `/campaigns/${key}/execution`)).body;
+  const flags = execution.zones.flatMap((z: any) => z.chunks.map((c: any) => c.rowsExhausted));
+  expect(flags.length).toBeGreaterThan(0);
+  expect(flags).toEqual(flags.map(() => false));
 });
 
 it('a failed extraction is a counted step failure named after the value', async () => {
@@ -179,6 +184,12 @@ it('unique CSV rows over two factories: every row is used exactly once, then min
   expect(login.requests).toBe(40);
   const logs = (await cluster.api.request('GET', `/campaigns/${key}/logs`)).body;
   expect(JSON.stringify(logs)).toContain('unique data rows ran out');
+  // The execution route names the chunks whose minions ran out of rows: the same ones the log does.
+  const exhausted = execution.zones.flatMap((z: any) => z.chunks.filter((c: any) => c.rowsExhausted).map((c: any) => c.id)).sort();
+  expect(exhausted.length).toBeGreaterThan(0);
+  const text = JSON.stringify(logs);
+  expect(text.split("unique data rows ran out").length - 1).toBe(exhausted.length);
+  for (const id of exhausted) expect(text).toContain(`Chunk ${id}: the scenario's unique data rows ran out`);
 });
 
 it('a streamed step records time to first event apart from the latency, events and tokens', async () => {

@@ -59,7 +59,7 @@ export const RESULT_EXAMPLES: Record<string, { response: unknown }> = {
       key: 'c-7f3a9e21',
       status: 'completed',
       startSpreadMs: 0.8,
-      zones: [{ zone: 'eu-west', chunks: [{ id: 'c-7f3a9e21-checkout-eu-west-0', scenario: 'checkout', index: 0, minions: 90, status: 'completed', factoryId: 'eu-west-1a2b3c4d', host: 'factory-0', acceptedAt: at, startedAt: at, finishedAt: '2026-03-02T10:16:01.900Z', iterations: 90, error: null, lostAt: null, readyAt: '2026-03-02T10:15:00.700Z', startLatenessMs: 1.1, clockUncertaintyMs: 0.2, clockOffsetMs: -3.4, runs: [{ run: 'r-1', factoryId: 'eu-west-1a2b3c4d', host: 'factory-0', acceptedAt: at, endedAt: '2026-03-02T10:16:01.900Z', outcome: 'completed' }] }] }],
+      zones: [{ zone: 'eu-west', chunks: [{ id: 'c-7f3a9e21-checkout-eu-west-0', scenario: 'checkout', index: 0, minions: 90, status: 'completed', factoryId: 'eu-west-1a2b3c4d', host: 'factory-0', acceptedAt: at, startedAt: at, finishedAt: '2026-03-02T10:16:01.900Z', iterations: 90, error: null, lostAt: null, rowsExhausted: false, readyAt: '2026-03-02T10:15:00.700Z', startLatenessMs: 1.1, clockUncertaintyMs: 0.2, clockOffsetMs: -3.4, runs: [{ run: 'r-1', factoryId: 'eu-west-1a2b3c4d', host: 'factory-0', acceptedAt: at, endedAt: '2026-03-02T10:16:01.900Z', outcome: 'completed' }] }] }],
     },
   },
   'GET /campaigns/{key}/distribution': {

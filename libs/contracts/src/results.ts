@@ -210,6 +210,8 @@ export const executionSchema = z.strictObject({
           iterations: n,
           error: z.string().nullable(),
           lostAt: iso.nullable(),
+          /** Its scenario's `unique` data rows ran out: its minions ended before the plan did. */
+          rowsExhausted: z.boolean(),
           ...chunkStartSchema.shape,
           runs: z.array(z.strictObject({ run: z.string(), factoryId: z.string(), host: z.string(), acceptedAt: iso, endedAt: iso.nullable(), outcome: z.string() })),
         }),

@@ -194,6 +194,7 @@ export class CampaignsService {
         iterations: Number(k.iterations),
         error: k.error,
         lostAt: k.lostAt?.toISOString() ?? null,
+        rowsExhausted: k.rowsExhausted,
         ...chunkStart(k),
         // Every factory that ran the chunk: the first, then each takeover or hand-back.
         runs: k.runs.map((r) => ({ run: r.run, factoryId: r.factoryId, host: r.host, acceptedAt: r.acceptedAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null, outcome: r.outcome })),
