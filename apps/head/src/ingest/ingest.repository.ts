@@ -4,17 +4,9 @@ import { PrismaService } from '../infra/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { RowKey, StoredRow } from './interval-merge.js';
 
-/** What a snapshot adds, worked out by the service from the rows already stored. */
-export interface SnapshotWrites {
-  rows: (RowKey & { data: Omit<Prisma.IntervalUncheckedCreateInput, 'campaignKey' | 'scenario' | 'step' | 'zone' | 'bucketStart'> })[];
-  samples: Omit<Prisma.FailureSampleCreateManyInput, 'campaignKey'>[];
-  requests: number;
-  failures: number;
-}
-
 /** What a batch of one campaign's snapshots adds: its rows keyed by bucket too, and per-chunk iterations. */
 export interface BatchWrites {
-  rows: (RowKey & { bucketStart: number; data: SnapshotWrites['rows'][number]['data'] })[];
+  rows: (RowKey & { bucketStart: number; data: Omit<Prisma.IntervalUncheckedCreateInput, 'campaignKey' | 'scenario' | 'step' | 'zone' | 'bucketStart'> })[];
   samples: Omit<Prisma.FailureSampleCreateManyInput, 'campaignKey'>[];
   requests: number;
   failures: number;
@@ -29,34 +21,6 @@ export type StoredBatchRow = StoredRow & { bucketStart: Date };
 @Injectable()
 export class IngestRepository {
   constructor(private readonly prisma: PrismaService) {}
-
-  /**
-   * Merges a snapshot in one transaction under the campaign's advisory lock (the merge is
-   * read-modify-write): its receipt, then `writes(stored)` computed from the rows it touches.
-   * `fresh` false: a redelivery, nothing written. `gap`: its predecessor was not merged yet.
-   */
-  mergeSnapshot(s: Snapshot, keys: RowKey[], writes: (stored: StoredRow[]) => SnapshotWrites): Promise<{ fresh: boolean; gap: boolean }> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', s.campaignKey);
-      const fresh = await tx.$executeRawUnsafe('INSERT INTO snapshot_receipts (chunk_id, run, seq) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', s.chunkId, s.run, s.seq);
-      if (fresh === 0) return { fresh: false, gap: false };
-      const gap = s.seq > 0 && (await tx.snapshotReceipt.count({ where: { chunkId: s.chunkId, run: s.run, seq: s.seq - 1 } })) === 0;
-      const bucketStart = new Date(s.bucketStart);
-      const stored = (await tx.interval.findMany({ where: { campaignKey: s.campaignKey, bucketStart, OR: keys.map((k) => ({ scenario: k.scenario, step: k.step, zone: k.zone })) } })) as StoredRow[];
-      const w = writes(stored);
-      for (const r of w.rows) {
-        const key = { campaignKey: s.campaignKey, scenario: r.scenario, step: r.step, zone: r.zone, bucketStart };
-        await tx.interval.upsert({ where: { campaignKey_scenario_step_zone_bucketStart: key }, create: { ...key, ...r.data }, update: r.data });
-      }
-      if (w.samples.length) await tx.failureSample.createMany({ data: w.samples.map((x) => ({ ...x, campaignKey: s.campaignKey })) });
-      await tx.campaign.update({
-        where: { key: s.campaignKey },
-        data: { requests: { increment: w.requests }, failures: { increment: w.failures }, minionsStarted: { increment: s.minionsStarted }, droppedIterations: { increment: s.droppedIterations } },
-      });
-      await tx.chunk.update({ where: { id: s.chunkId }, data: { iterations: { increment: s.iterations } } });
-      return { fresh: true, gap };
-    });
-  }
 
   /**
    * Merges a batch of one campaign's snapshots in one transaction under the campaign's
@@ -145,10 +109,10 @@ export class IngestRepository {
   }
 
   /** `finished` or `failed`, unless it already is one of them. */
-  async ended(chunkId: string, status: 'finished' | 'failed', at: Date, lastSeq: number, error?: string): Promise<void> {
+  async ended(chunkId: string, status: 'finished' | 'failed', at: Date, lastSeq: number, error?: string, rowsExhausted = false): Promise<void> {
     await this.prisma.chunk.updateMany({
       where: { id: chunkId, status: { notIn: ['finished', 'failed'] } },
-      data: { status, finishedAt: at, lastSeq, ...(status === 'finished' ? { lostAt: null } : { error: error ?? 'unknown error' }) },
+      data: { status, finishedAt: at, lastSeq, ...(rowsExhausted ? { rowsExhausted } : {}), ...(status === 'finished' ? { lostAt: null } : { error: error ?? 'unknown error' }) },
     });
   }
 

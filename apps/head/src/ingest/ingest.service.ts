@@ -7,7 +7,7 @@ import { IngestRepository } from './ingest.repository.js';
 import { RedisService } from '../infra/redis.service.js';
 import { LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
-import { batchContributions, contributions, mergeRow, rowId, type RowKey } from './interval-merge.js';
+import { batchContributions, mergeRow, rowId, type RowKey } from './interval-merge.js';
 import { MetricsService } from '../health/metrics.service.js';
 
 type StreamEntries = [id: string, fields: string[]][];
@@ -137,19 +137,23 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
    * Snapshots merged a campaign at a time. The merge of the batch's contributions per row is
    * done before the transaction (no lock held while decoding histograms); inside it, each row
    * touched is read, merged once and written once. When the batch fails for a reason that
-   * will not pass (a deleted chunk), its snapshots are retried one by one so that only the bad
-   * ones are dropped.
+   * will not pass (a deleted chunk), its snapshots are retried as batches of one so that only
+   * the bad ones are dropped.
    */
   private async ingestBatch(batch: { id: string; s: Snapshot }[]): Promise<void> {
     const byCampaign = new Map<string, { id: string; s: Snapshot }[]>();
-    for (const b of batch) byCampaign.set(b.s.campaignKey, [...(byCampaign.get(b.s.campaignKey) ?? []), b]);
+    for (const b of batch) {
+      const list = byCampaign.get(b.s.campaignKey);
+      if (list) list.push(b);
+      else byCampaign.set(b.s.campaignKey, [b]);
+    }
     for (const [campaignKey, items] of byCampaign) {
       try {
         await this.mergeCampaignBatch(campaignKey, items.map((i) => i.s));
         await this.acknowledge(items.map((i) => i.id));
       } catch (e) {
         if (!isPermanent(e)) throw e;
-        for (const { id, s } of items) await this.applyOne(id, async () => void (await this.ingestSnapshot(s)));
+        for (const { id, s } of items) await this.applyOne(id, () => this.mergeCampaignBatch(campaignKey, [s]));
       }
     }
   }
@@ -180,24 +184,6 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const s of fresh) this.metrics.ingestLag.observe(Math.max(0, now - s.bucketStart - s.resolutionMs) / 1000);
     // Out of order or lost: the merge is the same either way; a gap that stays is reported at the end.
     for (const s of gaps) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
-  }
-
-  /** One snapshot in its own transaction: the fallback when its batch cannot be merged. */
-  async ingestSnapshot(s: Snapshot): Promise<boolean> {
-    const parts = contributions(s);
-    const { fresh, gap } = await this.ingest.mergeSnapshot(s, parts, (stored) => {
-      const byKey = new Map(stored.map((r) => [`${r.scenario}\u0000${r.step}\u0000${r.zone}`, r]));
-      return {
-        rows: parts.map((p) => ({ scenario: p.scenario, step: p.step, zone: p.zone, data: mergeRow(byKey.get(`${p.scenario}\u0000${p.step}\u0000${p.zone}`), p, s.resolutionMs) })),
-        samples: s.steps.flatMap((st) => st.samples.map((x) => ({ scenario: s.scenario, step: st.step, zone: s.zone, kind: x.kind, request: x.request, status: x.status, message: x.message, at: new Date(x.at) }))),
-        requests: s.steps.reduce((n, st) => n + st.requests, 0),
-        failures: s.steps.reduce((n, st) => n + st.failures, 0),
-      };
-    });
-    (fresh ? this.metrics.snapshotsIngested : this.metrics.duplicateSnapshots).inc();
-    if (fresh) this.metrics.ingestLag.observe(Math.max(0, Date.now() - s.bucketStart - s.resolutionMs) / 1000);
-    if (gap) this.log.warn({ campaign: s.campaignKey, chunk: s.chunkId, seq: s.seq }, 'snapshot arrived before its predecessor (gap in seq)');
-    return fresh;
   }
 
   async applyChunkEvent(e: ChunkEvent): Promise<void> {
@@ -231,7 +217,7 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       case 'finished':
         await this.ingest.endRun(e.chunkId, e.run, 'finished', at, lastSeq);
-        await this.ingest.ended(e.chunkId, 'finished', at, lastSeq);
+        await this.ingest.ended(e.chunkId, 'finished', at, lastSeq, undefined, e.rowsExhausted === true);
         await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${lastSeq + 1} snapshots`);
         if (e.rowsExhausted) await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: the scenario's unique data rows ran out; its minions ended before the plan did`);
         return;

@@ -29,7 +29,8 @@ const ALL = '*';
 
 /**
  * What one snapshot adds to which rows (docs/metrics.md#roll-ups): its steps per zone and over all zones,
- * and the all-steps roll-ups per scenario and over all scenarios.
+ * and the all-steps roll-ups per scenario and over all scenarios. The rule stated plainly: ingest
+ * uses `batchContributions`, which must give the same rows (interval-merge.test.ts holds it to this).
  */
 export function contributions(s: Snapshot): RowContribution[] {
   const out: RowContribution[] = [];
