@@ -255,6 +255,15 @@ describe('an open-model campaign whose target stalls for two seconds', () => {
       await push(snapshot(far + 1, 5));
       await waitFor('the replays to be seen', async () => (await headCounter('barrage_snapshots_duplicate_total')) >= dup0 + 3, 20_000);
       expect(await totals()).toEqual({ intervals: 1005, campaign: 1005 });
+
+      // A snapshot that can never merge (its chunk does not exist) written together with a good
+      // one, so that the head reads them as one batch: the batch fails, each is retried alone,
+      // the good one counts and the bad one is dropped.
+      const bad = { ...snapshot(far + 2, 5), chunkId: `${chunk.id}-gone` };
+      await redis.multi().xadd(redisKeys.stream, '*', 'data', JSON.stringify(bad)).xadd(redisKeys.stream, '*', 'data', JSON.stringify(snapshot(far + 2, 5))).exec();
+      await waitFor('the good one to merge', async () => (await headCounter('barrage_snapshots_ingested_total')) >= new0 + 3, 20_000);
+      expect(await totals()).toEqual({ intervals: 1010, campaign: 1010 });
+      await waitFor('the stream to be drained', async () => (await redis.xlen(redisKeys.stream)) === 0, 20_000);
     } finally {
       redis.disconnect();
     }
