@@ -274,4 +274,16 @@ it('names that cannot resolve are refused at save time when they can be known, o
   expect(refused.status).toBe(400);
   expect(refused.body.error.message).toContain('{{env}}');
   expect(refused.body.error.details[0].path).toBe('scenarios.lang-unknown.steps.0.headers.x-env');
+
+  // A data column is known at save time, but this row's value is no URL: every iteration fails
+  // at run time without a request, counted as `other`. The looping minions then never wait on
+  // I/O; the factory still yields between their iterations, so the soft timeout ends them.
+  await save({ name: 'lang-unsendable', loop: true, data: { rows: [{ host: 'not a url' }] }, steps: [{ name: 'a', url: '{{host}}/x' }] });
+  const { key, done } = await run('lang-unsendable', { minionsCount: 2 }, { timeoutMs: 1000 });
+  expect(done.status).toBe('completed');
+  const a = await step(key, 'a');
+  expect(a.requests).toBeGreaterThan(2);
+  expect(a.failures).toBe(a.requests);
+  expect(a.errors.byKind).toEqual({ other: a.requests });
+  expect(target.seen).toMatchObject({ logins: [], authorised: 0, refused: 0 });
 });
