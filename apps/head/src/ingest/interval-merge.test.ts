@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { StepRecorder, decodeHistogram } from '@barrage/metrics';
+import { StepRecorder, decodeHistogram, mergeStepIntervals } from '@barrage/metrics';
 import type { Snapshot } from '@barrage/contracts';
-import { batchContributions, combineContributions, contributions, mergeRow, rowId, type Gauges, type RowContribution, type StoredRow } from './interval-merge.js';
+import { batchContributions, combineContributions, mergeRow, rowId, snapshotGauges, type Gauges, type RowContribution, type StoredRow } from './interval-merge.js';
 
 // A batch merges the combination of its contributions to a row once (ingest.service.ts); it
 // must give exactly the row that merging them one by one, snapshot by snapshot, gives.
@@ -80,6 +80,24 @@ const snapshotArb = fc
     const data = steps.map(([name, ev]) => ({ ...contribution(ev, null).data, step: name }));
     return { scenario, zone, bucketStart, steps: data, ...g, droppedIterations: g.dropped } as unknown as Snapshot;
   });
+
+/**
+ * The roll-up rule of docs/metrics.md#roll-ups for one snapshot, stated plainly: its steps per
+ * zone and over all zones, and the all-step rows per scenario and over all scenarios, in its
+ * zone and over all zones. `batchContributions` must give the same rows for any batch.
+ */
+function contributions(s: Snapshot): RowContribution[] {
+  const out: RowContribution[] = [];
+  for (const step of s.steps) {
+    out.push({ scenario: s.scenario, step: step.step, zone: s.zone, data: step, gauges: null });
+    out.push({ scenario: s.scenario, step: step.step, zone: '*', data: step, gauges: null });
+  }
+  const all = mergeStepIntervals(s.steps, '*');
+  for (const [scenario, zone] of [[s.scenario, s.zone], [s.scenario, '*'], ['*', s.zone], ['*', '*']] as const) {
+    out.push({ scenario, step: '*', zone, data: all, gauges: snapshotGauges(s) });
+  }
+  return out;
+}
 
 describe('batchContributions', () => {
   it('gives the rows, sums and histograms of every snapshot’s contributions combined row by row', () => {

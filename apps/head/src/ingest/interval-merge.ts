@@ -27,25 +27,6 @@ export interface RowContribution extends RowKey {
 
 const ALL = '*';
 
-/**
- * What one snapshot adds to which rows (docs/metrics.md#roll-ups): its steps per zone and over all zones,
- * and the all-steps roll-ups per scenario and over all scenarios. The rule stated plainly: ingest
- * uses `batchContributions`, which must give the same rows (interval-merge.test.ts holds it to this).
- */
-export function contributions(s: Snapshot): RowContribution[] {
-  const out: RowContribution[] = [];
-  for (const step of s.steps) {
-    out.push({ scenario: s.scenario, step: step.step, zone: s.zone, data: step, gauges: null });
-    out.push({ scenario: s.scenario, step: step.step, zone: ALL, data: step, gauges: null });
-  }
-  const all = mergeStepIntervals(s.steps, ALL);
-  const gauges = snapshotGauges(s);
-  for (const [scenario, zone] of [[s.scenario, s.zone], [s.scenario, ALL], [ALL, s.zone], [ALL, ALL]] as const) {
-    out.push({ scenario, step: ALL, zone, data: all, gauges });
-  }
-  return out;
-}
-
 /** A row's full key within a campaign, for grouping a batch: scenario, step, zone and bucket start (epoch ms). */
 export function rowId(k: RowKey, bucketStart: number): string {
   return `${k.scenario}\u0000${k.step}\u0000${k.zone}\u0000${bucketStart}`;
@@ -85,7 +66,8 @@ function addGauges(a: Gauges, b: Gauges): Gauges {
 
 /**
  * What a batch of snapshots adds to each row (keyed by `rowId`): the same rows and sums as
- * `contributions` of every snapshot combined per row, built bottom-up so that each step's
+ * per-snapshot rule of docs/metrics.md#roll-ups (each snapshot's steps per zone and over all
+ * zones, and the all-step roll-ups) combined per row, built bottom-up so that each step's
  * histograms are decoded once per batch rather than once per row they go to: steps per zone
  * first, then each roll-up from the rows below it (interval-merge.test.ts checks the two agree).
  */
@@ -112,7 +94,7 @@ export function batchContributions(snaps: readonly Snapshot[]): Map<string, { bu
   }
   const perStep = new Map<string, { key: RowKey; bucketStart: number; items: RowContribution[] }>();
   const perScenarioZone = new Map<string, { key: RowKey; bucketStart: number; items: RowContribution[] }>();
-  // A snapshot without steps still adds its gauges to the roll-ups (as `contributions` does).
+  // A snapshot without steps still adds its gauges to the roll-ups.
   for (const s of snaps) {
     const key = { scenario: s.scenario, step: ALL, zone: s.zone };
     if (s.steps.length === 0) group(perScenarioZone, key, s.bucketStart, { ...key, data: mergeStepIntervals([], ALL), gauges: null });
@@ -134,7 +116,8 @@ export function batchContributions(snaps: readonly Snapshot[]): Map<string, { bu
   return out;
 }
 
-function snapshotGauges(s: Snapshot): Gauges {
+/** A snapshot's chunk-level numbers, as its step `*` rows carry them. */
+export function snapshotGauges(s: Snapshot): Gauges {
   return {
     minionsActive: s.minionsActive,
     minionsStarted: s.minionsStarted,
