@@ -69,12 +69,12 @@ export function createKey(env) {
   });
 }
 
-/** A client of the head's API with an admin key. */
+/** A client of the head's API with an admin key (none for a head started with AUTH_DISABLED). */
 export function api(base, key) {
   return async function request(method, path, body) {
     const res = await fetch(base + path, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

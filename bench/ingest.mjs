@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { ROOT, freePort } from './lib.mjs';
+import { api as headApi } from './cluster.mjs';
 
 const CLI = join(ROOT, 'apps/cli/dist/main.js');
 
@@ -157,16 +158,9 @@ async function startHead(name) {
 }
 
 async function api(base, method, path, body) {
-  const res = await fetch(base + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
-  return json;
+  const res = await headApi(base, '')(method, path, body);
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+  return res.body;
 }
 
 // ----- realistic step data, built once -----
