@@ -13,7 +13,7 @@ import { Iteration, ROWS_EXHAUSTED, ROWS_PENDING, prepareSteps, type IterationCo
 import { UniqueRows } from './unique-rows.js';
 import type { LoadModel, LoadModelHost } from './load-model.js';
 import { ClosedModel } from './closed-model.js';
-import { OpenModel } from './open-model.js';
+import { OPEN_MODEL_QUEUE_DEPTH, OpenModel } from './open-model.js';
 import { warmScenario } from './warm-up.js';
 
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
@@ -163,7 +163,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.clockBoundMs = deps.clockBoundMs ?? 5;
     // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
     this.connections = job.rate
-      ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: 8 })
+      ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: OPEN_MODEL_QUEUE_DEPTH })
       : new Connections();
     this.scenario = compileScenario(openSecrets(job.scenario, deps.secretsKey ?? null), job.variables);
     this.recorders = this.scenario.steps.map((s) => new StepRecorder(s.name, { streamed: s.stream !== null }));
