@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
 import type { FactoryClockState } from '@barrage/contracts';
 
 /** Redis TIME round trips per sync; the lowest-RTT ones are kept (an NTP-style filter). */
@@ -11,6 +10,11 @@ const SYNCS_KEPT = 8;
 const MIN_DRIFT_SPAN_MS = 10_000;
 /** A drift estimate beyond this is noise (quartz is within ~100 ppm), not the clock. */
 const MAX_DRIFT = 500e-6;
+
+/** Where the cluster's time comes from: Redis's TIME (seconds, microseconds), as ioredis returns it. */
+export interface TimeSource {
+  time(): Promise<(string | number)[]>;
+}
 
 interface Sample {
   /** Local ms at the sample's midpoint. */
@@ -34,7 +38,8 @@ interface Sample {
  * system clock is wrong would see it; the estimate has to correct it.
  */
 export class ClusterClock {
-  private readonly origin: number;
+  /** This process's own clock (epoch ms): the system clock unless a test gives another. */
+  private readonly localClock: () => number;
   /** Kept samples of the last SYNCS_KEPT syncs, oldest first. */
   private readonly kept: Sample[][] = [];
   /** Best sample of each sync, for the drift estimate. */
@@ -50,17 +55,19 @@ export class ClusterClock {
   private offset = 0;
   private base = 0;
 
-  constructor(readonly skewMs = 0) {
-    this.origin = performance.timeOrigin + skewMs;
+  /** `local` (tests only) replaces the system clock, e.g. one that runs fast, to check the drift estimate. */
+  constructor(readonly skewMs = 0, local?: () => number) {
+    const origin = performance.timeOrigin + skewMs;
+    this.localClock = local ?? (() => origin + performance.now());
   }
 
   /** This process's own clock: what the factory's system clock says (epoch ms). */
   local(): number {
-    return this.origin + performance.now();
+    return this.localClock();
   }
 
   now(): number {
-    const l = this.origin + performance.now();
+    const l = this.localClock();
     return l + this.offset + this.drift * (l - this.base);
   }
 
@@ -90,7 +97,8 @@ export class ClusterClock {
       offsetMs: round3(this.offsetMs()),
       uncertaintyMs: Number.isFinite(uncertaintyMs) ? round3(uncertaintyMs) : null,
       rttMs: Number.isFinite(this.rttMs) ? round3(this.rttMs) : null,
-      driftPpm: round3(this.drift * 1e6),
+      // Signed like offsetMs: positive when this factory's clock runs fast.
+      driftPpm: round3(-this.drift * 1e6) || 0,
       lastSyncAt: Number.isFinite(this.syncedAt) ? new Date(this.syncedAt).toISOString() : null,
       boundMs,
       withinBound: uncertaintyMs <= boundMs,
@@ -98,7 +106,7 @@ export class ClusterClock {
   }
 
   /** Samples Redis's TIME, filters, re-estimates offset and drift. Rejects when Redis does not answer. */
-  async sync(redis: Redis, samples = SAMPLES_PER_SYNC): Promise<void> {
+  async sync(redis: TimeSource, samples = SAMPLES_PER_SYNC): Promise<void> {
     const taken: Sample[] = [];
     for (let i = 0; i < samples; i++) {
       const t0 = this.local();
