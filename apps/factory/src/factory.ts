@@ -92,7 +92,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
     let runner: ChunkRunner;
     try {
-      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, clockBoundMs, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST });
+      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, clockBoundMs, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST, readyDelayMs: config.READY_DELAY_MS });
     } catch (e) {
       // A chunk this factory cannot run at all (its secrets do not open here): the campaign says why.
       chunkLog.error({ err: (e as Error).message, chunk: data.chunkId }, 'chunk refused');

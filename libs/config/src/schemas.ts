@@ -156,5 +156,10 @@ export const factoryConfigSchema = z.object({
    * its estimate of the cluster clock must correct it. Never set it in production. @defaultValue 0
    */
   CLOCK_SKEW_MS: z.coerce.number().min(-86_400_000).max(86_400_000).default(0),
+  /**
+   * TEST ONLY: holds back each chunk's `ready` signal this many ms, as a factory too slow to open
+   * its connections would; the head must start without it and say so. Never set it in production. @defaultValue 0
+   */
+  READY_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 export type FactoryConfig = z.output<typeof factoryConfigSchema>;

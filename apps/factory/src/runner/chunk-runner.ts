@@ -20,15 +20,19 @@ import { warmScenario } from './warm-up.js';
 const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
 const OPEN_MODEL_CONNECT_BURST = 32;
 /**
- * Before the first arrival a timer wakes the runner COARSE_LEAD_MS ahead, the event loop then
- * turns (setImmediate, I/O still served) until FINE_WAIT_MS ahead, and a spin covers the
- * rest (docs/architecture.md#time). A process asleep on a timer was seen woken 6-8 ms late on
- * a busy 2-core machine; one that keeps turning is not put to sleep.
+ * Before the first arrival a timer wakes the runner COARSE_LEAD_MS ahead; the thread then
+ * sleeps in the kernel (Atomics.wait: a futex with a high-resolution timeout) until SPIN_MS
+ * ahead, and a spin covers the rest (docs/architecture.md#time). Measured on a loaded 2-core
+ * machine (bench/README.md#synchronised-start): a libuv timer alone wakes up to 4-10 ms late
+ * (it is ms-granular and the loop runs other callbacks first), and turning the event loop
+ * the last 10 ms left the process preempted (a task that has just spun has used its share
+ * and waits for the others: 7 ms late at p90), where a futex sleeper is woken on time.
+ * The event loop stands still for at most COARSE_LEAD_MS, once per chunk.
  */
-const COARSE_LEAD_MS = 10;
-const FINE_WAIT_MS = 2;
+const COARSE_LEAD_MS = 5;
+const SPIN_MS = 0.15;
 /** A spin never lasts longer than this (a timer that fired early, or a clock re-estimated meanwhile). */
-const MAX_SPIN_MS = 4;
+const MAX_SPIN_MS = 2;
 /** The first arrival is aimed at with the fine wait when it is due this soon after the start instant. */
 const FINE_FIRST_DUE_MS = 1000;
 /** Longest the chunk spends opening its first second's sockets before it says it is ready anyway. */
@@ -62,6 +66,8 @@ export interface ChunkRunnerDeps {
   allowList?: AllowList | null;
   /** The clock uncertainty (ms) the factory is configured to stay under (CLOCK_MAX_UNCERTAINTY_MS; 5 unless told). */
   clockBoundMs?: number;
+  /** READY_DELAY_MS (tests only): the `ready` signal is held back this long, as a slow factory's would be. */
+  readyDelayMs?: number;
 }
 
 /** How long a chunk's progress is kept in Redis after its last write. */
@@ -206,7 +212,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       // An extend (control endAt) moves the end past the timeout: it governs then.
       if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
       if (launchAt - this.clock.now() > COARSE_LEAD_MS) await this.sleepUntil(launchAt - COARSE_LEAD_MS);
-      await this.turnUntil(launchAt - FINE_WAIT_MS);
+      this.blockUntil(launchAt - SPIN_MS);
       this.spinUntil(launchAt);
       this.model.start(this.resume, this.joinedAtMs);
       await done;
@@ -290,22 +296,17 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
         this.deps.log.warn({ chunk: this.job.chunkId, origin, sockets }, 'opening the first second\'s connections took too long: ready with those open');
       }
     }
+    const delay = this.deps.readyDelayMs ?? 0;
+    if (delay > 0) await new Promise<void>((r) => this.at(this.clock.now() + delay, r));
     const u = this.clock.uncertaintyMs();
     if (!(u <= this.clockBoundMs)) this.deps.log.warn({ chunk: this.job.chunkId, uncertaintyMs: u, boundMs: this.clockBoundMs }, 'clock uncertainty past its bound: this chunk may not start with the others');
     this.event('ready', { clockUncertaintyMs: finiteOr(u, NEVER_SYNCED_MS), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
   }
 
-  /** Lets the event loop turn (setImmediate) until `instant`: bounded by COARSE_LEAD_MS past the coarse timer. */
-  private turnUntil(instant: number): Promise<void> {
-    const giveUp = this.clock.now() + COARSE_LEAD_MS + MAX_SPIN_MS;
-    return new Promise((resolve) => {
-      const turn = () => {
-        const now = this.clock.now();
-        if (now >= instant || now >= giveUp || this.stopping) resolve();
-        else setImmediate(turn);
-      };
-      turn();
-    });
+  /** Sleeps this thread in the kernel until `instant` (at most COARSE_LEAD_MS + MAX_SPIN_MS): nothing else runs meanwhile. */
+  private blockUntil(instant: number): void {
+    const ms = Math.min(instant - this.clock.now(), COARSE_LEAD_MS + MAX_SPIN_MS);
+    if (ms > 0) Atomics.wait(BLOCKER, 0, 0, ms);
   }
 
   /** Busy-waits the last moment before `instant` (bounded): timers are only ms-precise, and late by up to a ms or two. */
@@ -557,6 +558,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.writeProgress();
   }
 }
+
+/** Never notified: Atomics.wait on it only times out (blockUntil). */
+const BLOCKER = new Int32Array(new SharedArrayBuffer(4));
 
 function finiteOr(x: number, fallback: number): number {
   return Number.isFinite(x) ? x : fallback;
