@@ -10,7 +10,7 @@
 // Needs the local stack (.barrage/stack.env: DATABASE_URL, REDIS_URL; `barrage stack up`) and
 // the built workspace. Only talks to 127.0.0.1; stops what it started.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -101,6 +101,15 @@ async function main() {
       });
       if (created.status !== 201) throw new Error(`campaign: ${JSON.stringify(created.body)}`);
       const key = created.body.key;
+      // The target is the instrument: asleep in epoll, its own wake-up on these shared cores
+      // (seen 2-10 ms) would count as the zones' spread. Told the instant, it keeps its event
+      // loop turning from 30 ms before to 40 ms after it, as test/sync-start-e2e.test.ts's does.
+      const fixed = await until('the start instant', async () => {
+        const logs = (await request(base, 'GET', `/campaigns/${key}/logs`)).body;
+        const m = logs.map((l) => /Start instant fixed at (\S+)/.exec(l.message)).find(Boolean);
+        return m ? Date.parse(m[1]) : null;
+      }, 30_000, 50);
+      await request(targetUrl, 'GET', `/__arm?at=${fixed}`);
       await until(`campaign ${key}`, async () => ['completed', 'failed', 'aborted'].includes((await request(base, 'GET', `/campaigns/${key}`)).body.status), 60_000, 250);
       const report = (await request(base, 'GET', `/campaigns/${key}/report`)).body;
       const first = (await request(targetUrl, 'GET', '/__first')).body;
@@ -125,15 +134,34 @@ async function main() {
 // ---------- the target, in its own process: first arrival per path, sub-millisecond ----------
 if (argv.target) {
   const first = new Map();
-  const server = createServer((req, res) => {
-    const at = performance.timeOrigin + performance.now();
-    if (req.url === '/__first') return void res.end(JSON.stringify(Object.fromEntries(first)));
-    if (req.url === '/__reset') return void (first.clear(), res.end('{}'));
-    if (!first.has(req.url)) first.set(req.url, at);
-    req.resume();
-    res.end('ok');
+  // A raw TCP server, not node:http: the arrival is stamped on the socket's first bytes, before
+  // any HTTP parsing, and the answer is a fixed keep-alive 200.
+  const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\nkeep-alive: timeout=60\r\n\r\nok';
+  const server = createNetServer((socket) => {
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      const at = performance.timeOrigin + performance.now();
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const path = buffered.slice(0, buffered.indexOf('\r\n')).split(' ')[1] ?? '/';
+        buffered = buffered.slice(end + 4); // GETs only: no body
+        if (path === '/__first') socket.write(json(Object.fromEntries(first)));
+        else if (path === '/__reset') (first.clear(), socket.write(json({})));
+        else if (path.startsWith('/__arm?at=')) (arm(Number(path.slice(10))), socket.write(json({})));
+        else {
+          if (!first.has(path)) first.set(path, at);
+          socket.write(OK);
+        }
+      }
+    });
+    socket.on('error', () => undefined);
   });
-  server.keepAliveTimeout = 60_000;
+  const json = (v) => { const body = JSON.stringify(v); return `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`; };
+  /** Turns the event loop (I/O served every turn) from 30 ms before `at` (a timer may wake late) to 40 ms after it. */
+  const arm = (at) => {
+    const turn = () => (Date.now() < at + 40 ? setImmediate(turn) : undefined);
+    setTimeout(turn, Math.max(0, at - 30 - Date.now()));
+  };
   server.listen(Number(argv.target), '127.0.0.1', () => process.send?.('ready'));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 } else {
