@@ -128,12 +128,14 @@ function buildProgram(env: NodeJS.ProcessEnv): Command {
     .option('--zone <zone>', 'its zone (env ZONE, default "default")')
     .option('--capacity <n>', "weight of its share in the zone (env CAPACITY, default 1000)")
     .option('--id <id>', 'its id (env FACTORY_ID, default zone + random)')
-    .action(async (o: { zone?: string; capacity?: string; id?: string }) => {
+    .option('--threads <n|auto>', 'worker threads per chunk, auto = one per core (env THREADS, default 1)')
+    .action(async (o: { zone?: string; capacity?: string; id?: string; threads?: string }) => {
       const { startFactory } = await import('@barrage/factory');
       const overrides: Record<string, string> = {};
       if (o.zone) overrides.ZONE = o.zone;
       if (o.capacity) overrides.CAPACITY = o.capacity;
       if (o.id) overrides.FACTORY_ID = o.id;
+      if (o.threads) overrides.THREADS = o.threads;
       const factory = await startFactory(appEnv(env, overrides));
       untilSignal(factory.close);
     });

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -12,8 +12,12 @@ import { FactoryMetrics } from './metrics.js';
 import { Registration } from './registry.js';
 import { ChunkRunner, type ChunkOutcome } from './runner/chunk-runner.js';
 import { warmUp } from './runner/warm-up.js';
+import { ThreadedChunk } from './threads/threaded-chunk.js';
 
 export const FACTORY_VERSION = '0.1.0';
+
+/** A chunk this factory runs: on its main thread (ChunkRunner) or on worker threads (ThreadedChunk). */
+type RunningChunk = Pick<ChunkRunner, 'job' | 'minionsActive' | 'run' | 'handBack' | 'abort'>;
 
 export interface RunningFactory {
   id: string;
@@ -45,7 +49,8 @@ export async function startFactory(env: Record<string, string | undefined>, base
     log.info({ requests: warm.requests, ms: Math.round(warm.ms) }, 'request path warmed up (in-process, no traffic out)');
   }
   const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
-  const runners = new Map<string, ChunkRunner>();
+  const threads = config.THREADS === 'auto' ? availableParallelism() : Number(config.THREADS);
+  const runners = new Map<string, RunningChunk>();
   /** What each running chunk will end with, by chunk id (a redelivery to this factory waits for it). */
   const outcomes = new Map<string, Promise<ChunkOutcome>>();
   const redelivered = new Set<string>();
@@ -90,9 +95,11 @@ export async function startFactory(env: Record<string, string | undefined>, base
     }
     const run = randomUUID().slice(0, 8);
     const base = { campaignKey: data.campaignKey, chunkId: data.chunkId, factoryId: id, run, host };
-    let runner: ChunkRunner;
+    let runner: RunningChunk;
     try {
-      runner = new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, clockBoundMs, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST, readyDelayMs: config.READY_DELAY_MS });
+      runner = threads > 1
+        ? new ThreadedChunk(data, { threads, env, publisher, redis, factoryId: id, run, host, log: chunkLog })
+        : new ChunkRunner(data, { clock, publisher, redis, announcements, factoryId: id, run, host, log: chunkLog, clockBoundMs, secretsKey: config.SECRETS_KEY, allowList: config.TARGET_ALLOWLIST, readyDelayMs: config.READY_DELAY_MS });
     } catch (e) {
       // A chunk this factory cannot run at all (its secrets do not open here): the campaign says why.
       chunkLog.error({ err: (e as Error).message, chunk: data.chunkId }, 'chunk refused');
@@ -101,7 +108,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
     }
     runners.set(data.chunkId, runner);
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
-    chunkLog.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted }, 'chunk accepted');
+    chunkLog.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted, ...(runner instanceof ThreadedChunk ? { threads: runner.threads } : {}) }, 'chunk accepted');
     const running = runner.run();
     outcomes.set(data.chunkId, running);
     try {
@@ -154,7 +161,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
   await worker.waitUntilReady();
   await registration.start();
   const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT);
-  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, clockRttMs: clock.rttMs, clock: clock.state(clockBoundMs), metricsPort }, 'factory ready');
+  log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, threads, clockRttMs: clock.rttMs, clock: clock.state(clockBoundMs), metricsPort }, 'factory ready');
 
   let closing: Promise<void> | null = null;
   const close = () =>

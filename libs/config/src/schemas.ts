@@ -130,6 +130,11 @@ export const factoryConfigSchema = z.object({
   HEARTBEAT_MS: positiveInt.default(2000),
   /** Port of the factory's /metrics and /health endpoint; 0 picks a free one, unset disables it. */
   METRICS_PORT: port.optional(),
+  /**
+   * Worker threads each chunk runs on (`--threads`): `auto` is one per core the process may
+   * use; 1 runs chunks on the main thread (docs/architecture.md#threads). @defaultValue 1
+   */
+  THREADS: z.string().regex(/^(auto|[1-9][0-9]{0,2})$/, '"auto" or a whole number from 1 to 999').default('1'),
   /** Chunks of different campaigns this factory runs at once. @defaultValue 8 */
   MAX_CHUNKS: positiveInt.default(8),
   /**

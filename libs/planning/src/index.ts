@@ -18,6 +18,7 @@ export {
   ownsUnit,
   shareFraction,
   splitCounts,
+  threadShare,
   unitsOwned,
   type ChunkShare,
   type ShareLevel,

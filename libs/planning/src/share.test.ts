@@ -11,6 +11,7 @@ import {
   ownsUnit,
   shareFraction,
   splitCounts,
+  threadShare,
   unitsOwned,
   type ChunkShare,
 } from './share.js';
@@ -187,6 +188,35 @@ describe('splitting an open plan over zones and chunks', () => {
 });
 
 // ---- Examples and edges --------------------------------------------------------------------
+
+describe('splitting a chunk over its factory\'s worker threads (barrage factory --threads)', () => {
+  it('gives each of the chunk\'s minions and arrivals to exactly one thread, and nothing the chunk does not own', () => {
+    fc.assert(
+      fc.property(planArb, layoutArb, fc.integer({ min: 1, max: 8 }), fc.nat(), (lines, { shares }, threads, pick) => {
+        const chunk = shares[pick % shares.length]!;
+        const parts = Array.from({ length: threads }, (_, t) => threadShare(chunk, threads, t));
+        // Lines: per instant, the threads' counts add up to the chunk's.
+        const sums = new Map<number, number>();
+        for (const part of parts) for (const l of chunkLines(lines, part)) sums.set(l.atMs, (sums.get(l.atMs) ?? 0) + l.count);
+        expect(chunkLines(lines, chunk).map((l) => sums.get(l.atMs) ?? 0)).toEqual(chunkLines(lines, chunk).map((l) => l.count));
+        // Units (arrivals): owned by the chunk ⇔ owned by exactly one thread.
+        for (let unit = 0; unit < 400; unit++) {
+          const owners = parts.filter((p) => ownsUnit(p, unit)).length;
+          expect(owners).toBe(ownsUnit(chunk, unit) ? 1 : 0);
+        }
+        // The threads' shares are even: within 1 of each other over any prefix of the chunk's units.
+        const counts = parts.map((p) => unitsOwned(p, 0, 2000));
+        expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses a thread count that is not a positive integer', () => {
+    expect(() => threadShare({ levels: [{ weights: [1], index: 0 }] }, 0, 0)).toThrow(RangeError);
+    expect(() => threadShare({ levels: [{ weights: [1], index: 0 }] }, 1.5, 0)).toThrow(RangeError);
+  });
+});
 
 describe('chunk shares', () => {
   it('splits 200 minions IMMEDIATELY at zones 45/55 into 90/110', () => {

@@ -136,6 +136,16 @@ export function chunkLines(lines: readonly StartingLine[], share: ChunkShare): S
   return result;
 }
 
+/**
+ * One worker thread's part of a chunk (`barrage factory --threads`): one more level that
+ * splits the chunk's units evenly over `threads`. Summed over the threads, every count is the
+ * chunk's, exactly, as for zones and factories.
+ */
+export function threadShare(share: ChunkShare, threads: number, index: number): ChunkShare {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer >= 1 (got ${threads})`);
+  return { levels: [...share.levels, { weights: new Array<number>(threads).fill(1), index }] };
+}
+
 /** The units each index owns among [0, total): an exact integer split of `total`. */
 export function splitCounts(total: number, weights: readonly number[]): number[] {
   assertUnit(total);

@@ -1,5 +1,5 @@
 import { StepRecorder } from '@barrage/metrics';
-import { DEFAULT_MAX_IN_FLIGHT } from '@barrage/planning';
+import { DEFAULT_MAX_IN_FLIGHT, type ChunkShare } from '@barrage/planning';
 import { decryptSecret, hostOf, isEncrypted, mapValues, redisKeys, type AllowList, type ChunkEvent, type ChunkJob, type ChunkProgress, type Scenario, type Snapshot } from '@barrage/contracts';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -52,7 +52,8 @@ const RESYNC_BEFORE_START_MS = 1000;
 
 export interface ChunkRunnerDeps {
   clock: ClusterClock;
-  publisher: Publisher;
+  /** Where snapshots and chunk events go: Redis (Publisher), or the factory's main thread. */
+  publisher: Pick<Publisher, 'event' | 'snapshot'>;
   redis: Redis;
   announcements: ControlAnnouncements | null;
   factoryId: string;
@@ -68,6 +69,20 @@ export interface ChunkRunnerDeps {
   clockBoundMs?: number;
   /** READY_DELAY_MS (tests only): the `ready` signal is held back this long, as a slow factory's would be. */
   readyDelayMs?: number;
+  /**
+   * Set when this runner runs one thread's part of a chunk (threads/): the factory's main
+   * thread owns the chunk's progress key and its fencing, so the runner hands its progress
+   * over instead of writing it, and does not claim the chunk.
+   */
+  thread?: ThreadHooks;
+}
+
+/** What a runner in a worker thread tells its factory instead of writing to Redis. */
+export interface ThreadHooks {
+  /** The whole chunk's share (the runner's job carries its thread's part of it). */
+  chunkShare: ChunkShare;
+  /** How far this thread has issued its part, in the chunk's terms; with every snapshot. */
+  progress(p: ChunkProgress): void;
 }
 
 /** How long a chunk's progress is kept in Redis after its last write. */
@@ -123,7 +138,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   readonly clock: ClusterClock;
   private readonly prepared;
   private readonly control: ControlWatcher;
-  private readonly health = new GeneratorHealth();
+  private readonly health: GeneratorHealth;
+  /** The share the chunk's progress is counted in: the job's, or the whole chunk's when this runs a thread's part. */
+  readonly chunkShare: ChunkShare;
 
   startAt = 0;
   /** This run starts with the plan (not a takeover joining late or resuming): its start lateness is meaningful. */
@@ -167,6 +184,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   ) {
     this.clock = deps.clock;
     this.clockBoundMs = deps.clockBoundMs ?? 5;
+    this.chunkShare = deps.thread?.chunkShare ?? job.share;
+    // In a worker thread process.cpuUsage() is the whole process's: the thread's own busy share is its event loop's.
+    this.health = new GeneratorHealth(deps.thread !== undefined);
     // Open model: sockets grow paced up to maxInFlight; closed model: a minion may always have its own.
     this.connections = job.rate
       ? new Connections({ maxConnections: job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, paceMs: OPEN_MODEL_CONNECT_PACE_MS, burst: OPEN_MODEL_CONNECT_BURST, queueDepth: OPEN_MODEL_QUEUE_DEPTH })
@@ -340,8 +360,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
 
   /** This run owns the chunk from now on: a run still going elsewhere stops at its next snapshot. */
   private async claim(): Promise<void> {
-    const key = redisKeys.chunkProgress(this.job.chunkId);
-    await this.deps.redis.multi().hset(key, 'owner', this.deps.run).expire(key, PROGRESS_TTL_S).exec().catch(() => undefined);
+    if (this.deps.thread) return; // the factory's main thread claims the chunk for all its threads
+    await claimChunk(this.deps.redis, this.job.chunkId, this.deps.run);
   }
 
   /**
@@ -351,18 +371,13 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
    * the load (and leaves the progress to the owner).
    */
   private writeProgress(): void {
-    const key = redisKeys.chunkProgress(this.job.chunkId);
-    const [field, value] = Object.entries(this.model.progress())[0]!;
-    const run = this.deps.run;
-    const write = async () => {
-      const owner = await this.deps.redis.hget(key, 'owner');
-      if (owner && owner !== run) return this.supersede(owner);
-      await this.deps.redis.multi().hset(key, field, String(value)).expire(key, PROGRESS_TTL_S).exec();
-    };
-    write().catch(() => undefined);
+    const progress = this.model.progress();
+    if (this.deps.thread) return this.deps.thread.progress(progress);
+    writeChunkProgress(this.deps.redis, this.job.chunkId, this.deps.run, progress).then((owner) => owner && this.supersede(owner), () => undefined);
   }
 
-  private supersede(owner: string): void {
+  /** Another run owns the chunk: this one stops issuing, drains and ends `superseded`. */
+  supersede(owner: string): void {
     if (this.superseded || this.finished) return;
     this.superseded = true;
     this.deps.log.warn({ chunk: this.job.chunkId, run: this.deps.run, owner }, 'chunk taken over by another run: stopping this one');
@@ -557,6 +572,25 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     this.deps.publisher.snapshot(snapshot);
     this.writeProgress();
   }
+}
+
+/** `run` owns the chunk from now on (a run still going elsewhere stops at its next progress write). Never rejects. */
+export async function claimChunk(redis: Redis, chunkId: string, run: string): Promise<void> {
+  const key = redisKeys.chunkProgress(chunkId);
+  await redis.multi().hset(key, 'owner', run).expire(key, PROGRESS_TTL_S).exec().catch(() => undefined);
+}
+
+/**
+ * Writes a chunk's progress for a takeover to resume at, unless another run owns the chunk
+ * now (fencing, see ChunkRunner.writeProgress): then resolves with that run's id.
+ */
+export async function writeChunkProgress(redis: Redis, chunkId: string, run: string, progress: ChunkProgress): Promise<string | null> {
+  const key = redisKeys.chunkProgress(chunkId);
+  const owner = await redis.hget(key, 'owner');
+  if (owner && owner !== run) return owner;
+  const [field, value] = Object.entries(progress)[0]!;
+  await redis.multi().hset(key, field, String(value)).expire(key, PROGRESS_TTL_S).exec();
+  return null;
 }
 
 /** Never notified: Atomics.wait on it only times out (blockUntil). */

@@ -45,7 +45,7 @@ export class ClosedModel implements LoadModel {
     if (this.lines.length === 0) this.lines = chunkLines(job.lines!, job.share);
     // Taking over minions that run once: those another run already started are not started
     // again. Minions that replay are all restarted (the population is what the plan wants).
-    if (!job.replay && resume.line !== undefined) this.lineIndex = Math.min(resume.line, this.lines.length);
+    if (!job.replay && resume.line !== undefined) this.lineIndex = this.ownLineOf(resume.line);
     this.startDueLines();
   }
 
@@ -127,7 +127,26 @@ export class ClosedModel implements LoadModel {
   }
 
   progress(): ChunkProgress {
-    return { line: this.lineIndex };
+    if (this.host.chunkShare === this.host.job.share) return { line: this.lineIndex };
+    // A thread's part of the chunk: its next line's instant, as an index into the chunk's lines.
+    const at = this.lines[this.lineIndex]?.atMs ?? Number.POSITIVE_INFINITY;
+    const chunk = this.chunkLines();
+    const i = chunk.findIndex((l) => l.atMs >= at);
+    return { line: i < 0 ? chunk.length : i };
+  }
+
+  /** The first of this model's lines at or after the chunk's line `line` (progress is counted in the chunk's lines). */
+  private ownLineOf(line: number): number {
+    if (this.host.chunkShare === this.host.job.share) return Math.min(line, this.lines.length);
+    const at = this.chunkLines()[line]?.atMs ?? Number.POSITIVE_INFINITY;
+    const i = this.lines.findIndex((l) => l.atMs >= at);
+    return i < 0 ? this.lines.length : i;
+  }
+
+  private wholeChunkLines: StartingLine[] | null = null;
+
+  private chunkLines(): StartingLine[] {
+    return (this.wholeChunkLines ??= chunkLines(this.host.job.lines!, this.host.chunkShare));
   }
 
   /** The runner's end timer stops the minions; lines due after it are never started. */

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 
 /** Saturation thresholds: beyond these the numbers describe the generator, not the target. */
 const LATE_SEND_MS = 5;
@@ -17,8 +17,13 @@ export class GeneratorHealth {
   private sends = 0;
   private lateSends = 0;
   private maxLateness = 0;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
 
-  constructor() {
+  /**
+   * `perThread`: the runner is one of a factory's worker threads, where process.cpuUsage()
+   * counts every thread; its CPU share is then its own event loop's utilisation.
+   */
+  constructor(private readonly perThread = false) {
     this.loop.enable();
   }
 
@@ -33,7 +38,7 @@ export class GeneratorHealth {
   swap(): { maxLagMs: number; maxLatenessMs: number; cpu: number; saturated: boolean } {
     const window = performance.now() - this.at;
     const cpu = process.cpuUsage(this.cpu);
-    const cpuShare = (cpu.user + cpu.system) / 1000 / Math.max(1, window);
+    const cpuShare = this.perThread ? performance.eventLoopUtilization(this.elu).utilization : (cpu.user + cpu.system) / 1000 / Math.max(1, window);
     const maxLagMs = Math.max(0, this.loop.max / 1e6 - 10); // the sampler's own resolution is not lag
     const late = this.sends > 0 && this.lateSends / this.sends > LATE_SHARE;
     // A CPU share over a few milliseconds (the last, partial interval) says nothing.
@@ -47,6 +52,7 @@ export class GeneratorHealth {
   restart(): void {
     this.loop.reset();
     this.cpu = process.cpuUsage();
+    this.elu = performance.eventLoopUtilization();
     this.at = performance.now();
     this.sends = 0;
     this.lateSends = 0;

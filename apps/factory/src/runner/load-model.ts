@@ -1,10 +1,13 @@
 import type { ChunkJob, ChunkProgress } from '@barrage/contracts';
+import type { ChunkShare } from '@barrage/planning';
 import type { ClusterClock } from '../clock.js';
 import type { Iteration } from './iteration.js';
 
 /** What a load model needs from the chunk runner that drives it (its lifecycle, clock and counters). */
 export interface LoadModelHost {
   readonly job: ChunkJob;
+  /** The share progress is counted in: job.share, or the whole chunk's when the job is one thread's part of it. */
+  readonly chunkShare: ChunkShare;
   readonly clock: ClusterClock;
   /** The synchronised start instant (cluster ms). */
   readonly startAt: number;
