@@ -2,7 +2,7 @@
 // machine's cores), each printing its own figures and its peers' from the same run. Not part
 // of `npm test`. See bench/README.md for what each measures and its last figures.
 //
-//   node bench/all.mjs [--quick] [--only=run,real-factory,memory,ingest,sync-start]
+//   node bench/all.mjs [--quick] [--only=run,real-factory,threads,memory,ingest,sync-start]
 //
 // --quick: one short round of each (a smoke run, not figures to quote).
 import { existsSync } from 'node:fs';
@@ -18,6 +18,8 @@ const BENCHES = [
   ['run', 'run.mjs', ['--no-sync'], ['--no-sync', '--rounds=1', '--duration=3', '--open-duration=5', '--rate=20000']],
   // The closed model through a real head and factory beside autocannon and a raw undici loop.
   ['real-factory', 'real-factory.mjs', [], ['--rounds=1', '--duration=4']],
+  // The closed model on a factory with 1 and 2 worker threads per chunk, beside autocannon with 1 and 2 workers.
+  ['threads', 'threads.mjs', [], ['--rounds=1', '--duration=4']],
   // 10,000 minions on one factory against a target answering after 1 s: RSS over 5 minutes.
   ['memory', 'memory.mjs', [], ['--duration=40', '--every=5']],
   // Heads merging 200 factories' snapshots (1 then 2 heads): lag, snapshots/s, exactly once.

@@ -17,7 +17,7 @@ const examples = `
 Examples:
   barrage stack up                          local Redis + Postgres (no Docker needed)
   barrage head                              the API on :8400
-  barrage factory --zone Z --capacity N     a load generator for zone Z
+  barrage factory --zone Z --capacity N     a load generator for zone Z (--threads auto: all cores)
   barrage keys create --scope admin         the first API key (printed once)
   barrage run test.json --junit results.xml run a test, exit 0 passed / 1 threshold failed / 2 error
   barrage watch KEY                         follow a running campaign
