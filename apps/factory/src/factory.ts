@@ -1,4 +1,4 @@
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -13,6 +13,7 @@ import { Registration } from './registry.js';
 import { ChunkRunner, type ChunkOutcome } from './runner/chunk-runner.js';
 import { warmUp } from './runner/warm-up.js';
 import { ThreadedChunk } from './threads/threaded-chunk.js';
+import { autoThreads } from './threads/auto.js';
 
 export const FACTORY_VERSION = '0.1.0';
 
@@ -49,7 +50,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
     log.info({ requests: warm.requests, ms: Math.round(warm.ms) }, 'request path warmed up (in-process, no traffic out)');
   }
   const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
-  const threads = config.THREADS === 'auto' ? availableParallelism() : Number(config.THREADS);
+  const threads = config.THREADS === 'auto' ? autoThreads() : Number(config.THREADS);
   const runners = new Map<string, RunningChunk>();
   /** What each running chunk will end with, by chunk id (a redelivery to this factory waits for it). */
   const outcomes = new Map<string, Promise<ChunkOutcome>>();
