@@ -35,7 +35,7 @@ export class ThreadedChunk {
   private readonly progress = new Map<number, ChunkProgress>();
   private readonly collector: IntervalCollector;
   private readonly ready: Omit<ChunkEvent, 'type'>[] = [];
-  private relayed = new Set<string>();
+  private readonly relayed = new Set<string>();
   private superseded = false;
 
   constructor(
