@@ -1,7 +1,7 @@
 /**
  * A factory that cannot get ready in time (docs/architecture.md#time): two zones, one factory
- * each, one of which holds back its chunks' `ready` signal for 6 s (READY_DELAY_MS, test only).
- * The head waits START_READY_TIMEOUT_MS (1.5 s here) for it, then fixes the start instant
+ * each, one of which holds back its chunks' `ready` signal for 8 s (READY_DELAY_MS, test only).
+ * The head waits START_READY_TIMEOUT_MS (2.5 s here) for it, then fixes the start instant
  * without it and says so in the campaign's logs, naming the chunk; the ready zone starts on the
  * plan, the late one joins when it can, and nothing it was asked for is lost.
  */
@@ -13,8 +13,8 @@ import { startFactory, startHead, stopChild, waitFor, waitForEnd, type Api } fro
 
 jest.setTimeout(120_000);
 
-const READY_WAIT_MS = 1500;
-const READY_DELAY_MS = 6000;
+const READY_WAIT_MS = 2500;
+const READY_DELAY_MS = 8000;
 const MINIONS = 3;
 
 let api: Api;
