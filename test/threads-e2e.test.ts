@@ -92,7 +92,7 @@ it('open model on two threads: every arrival of the plan reaches the target once
   expect(chunks[0].startLatenessMs).not.toBeNull();
 });
 
-it('closed model on two threads: 7 minions split 4 + 3, each runs its three steps once', async () => {
+it('closed model on two threads: 7 minions between them, each runs its three steps once', async () => {
   const created = await api.request('POST', '/campaigns', {
     name: 'threads closed',
     startOffsetMs: 500,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { StepRecorder, summarizeEncoded } from '@barrage/metrics';
 import type { Snapshot } from '@barrage/contracts';
-import { IntervalCollector, mergeThreadProgress, mergeThreadSnapshots } from './merge';
+import { IntervalCollector, mergeThreadOutcomes, mergeThreadProgress, mergeThreadSnapshots } from './merge';
 
 /** A thread's snapshot of one interval with `requests` successful requests of `latencyUs` each. */
 function part(bucketStart: number, requests: number, latencyUs: number, extra: Partial<Snapshot> = {}): Snapshot {
@@ -70,6 +70,11 @@ describe('merging a chunk\'s worker threads into one run', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('ends the chunk\'s run with its threads\' totals, handed back or out of rows if any thread was', () => {
+    const end = { iterations: 10, lastSeq: 3, aborted: false, handedBack: false, superseded: false, minionsStarted: 4, droppedIterations: 1, rowsExhausted: false };
+    expect(mergeThreadOutcomes([end, { ...end, iterations: 5, handedBack: true, rowsExhausted: true }], 7)).toEqual({ ...end, iterations: 15, lastSeq: 7, handedBack: true, minionsStarted: 8, droppedIterations: 2, rowsExhausted: true });
   });
 
   it('resumes a takeover at the slowest thread\'s progress', () => {

@@ -1,5 +1,6 @@
 import { mergeStepIntervals } from '@barrage/metrics';
 import type { ChunkProgress, Snapshot } from '@barrage/contracts';
+import type { ChunkOutcome } from '../runner/chunk-runner.js';
 
 /**
  * One interval of a chunk run by several worker threads, as one snapshot (the head sees one
@@ -39,6 +40,22 @@ export function mergeThreadProgress(parts: readonly ChunkProgress[]): ChunkProgr
   if (arrivals.length) return { arrival: Math.min(...arrivals) };
   const lines = parts.flatMap((p) => (p.line === undefined ? [] : [p.line]));
   return lines.length ? { line: Math.min(...lines) } : null;
+}
+
+/** How the chunk's one run ended, from its threads' ends; `lastSeq` is the merged run's. */
+export function mergeThreadOutcomes(parts: readonly ChunkOutcome[], lastSeq: number): ChunkOutcome {
+  const sum = (pick: (o: ChunkOutcome) => number) => parts.reduce((n, o) => n + pick(o), 0);
+  const any = (pick: (o: ChunkOutcome) => boolean) => parts.some(pick);
+  return {
+    iterations: sum((o) => o.iterations),
+    lastSeq,
+    aborted: any((o) => o.aborted),
+    handedBack: any((o) => o.handedBack),
+    superseded: any((o) => o.superseded),
+    minionsStarted: sum((o) => o.minionsStarted),
+    droppedIterations: sum((o) => o.droppedIterations),
+    rowsExhausted: any((o) => o.rowsExhausted),
+  };
 }
 
 /**

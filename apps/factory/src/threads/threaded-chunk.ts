@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChunkEvent, ChunkJob, ChunkProgress } from '@barrage/contracts';
+import type { ChunkEvent, ChunkJob, ChunkProgress, Snapshot } from '@barrage/contracts';
 import { threadShare } from '@barrage/planning';
 import type { Publisher } from '../publisher.js';
 import { claimChunk, writeChunkProgress, type ChunkOutcome } from '../runner/chunk-runner.js';
-import { IntervalCollector, mergeThreadProgress } from './merge.js';
+import { IntervalCollector, mergeThreadOutcomes, mergeThreadProgress } from './merge.js';
 import type { FromThread, ThreadStart, ToThread } from './protocol.js';
 
 export interface ThreadedChunkDeps {
@@ -65,7 +65,7 @@ export class ThreadedChunk {
         this.publish(this.collector.end(t));
         if (++ended < this.threads) return;
         if (failed) reject(failed);
-        else resolve(this.outcome(outcomes));
+        else resolve(mergeThreadOutcomes(outcomes, this.collector.published - 1));
       };
       const fail = (t: number, e: Error) => {
         // One thread cannot run its part: the chunk fails as a whole, as a single runner would.
@@ -141,7 +141,7 @@ export class ThreadedChunk {
     this.deps.publisher.event(e);
   }
 
-  private publish(merged: ReturnType<IntervalCollector['add']>): void {
+  private publish(merged: Snapshot[]): void {
     if (merged.length === 0) return;
     for (const s of merged) this.deps.publisher.snapshot(s);
     const progress = mergeThreadProgress([...this.progress.values()]);
@@ -152,20 +152,5 @@ export class ThreadedChunk {
         this.post({ type: 'supersede', owner });
       }
     }, () => undefined);
-  }
-
-  private outcome(outcomes: ChunkOutcome[]): ChunkOutcome {
-    const sum = (pick: (o: ChunkOutcome) => number) => outcomes.reduce((n, o) => n + pick(o), 0);
-    const any = (pick: (o: ChunkOutcome) => boolean) => outcomes.some(pick);
-    return {
-      iterations: sum((o) => o.iterations),
-      lastSeq: this.collector.published - 1,
-      aborted: any((o) => o.aborted),
-      handedBack: any((o) => o.handedBack),
-      superseded: any((o) => o.superseded),
-      minionsStarted: sum((o) => o.minionsStarted),
-      droppedIterations: sum((o) => o.droppedIterations),
-      rowsExhausted: any((o) => o.rowsExhausted),
-    };
   }
 }

@@ -109,10 +109,10 @@ export class IngestRepository {
   }
 
   /** `finished` or `failed`, unless it already is one of them. */
-  async ended(chunkId: string, status: 'finished' | 'failed', at: Date, lastSeq: number, error?: string, rowsExhausted = false): Promise<void> {
+  async ended(chunkId: string, status: 'finished' | 'failed', at: Date, lastSeq: number, end: { error?: string; rowsExhausted?: boolean } = {}): Promise<void> {
     await this.prisma.chunk.updateMany({
       where: { id: chunkId, status: { notIn: ['finished', 'failed'] } },
-      data: { status, finishedAt: at, lastSeq, ...(rowsExhausted ? { rowsExhausted } : {}), ...(status === 'finished' ? { lostAt: null } : { error: error ?? 'unknown error' }) },
+      data: { status, finishedAt: at, lastSeq, ...(end.rowsExhausted ? { rowsExhausted: true } : {}), ...(status === 'finished' ? { lostAt: null } : { error: end.error ?? 'unknown error' }) },
     });
   }
 

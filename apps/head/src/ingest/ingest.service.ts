@@ -217,13 +217,13 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       case 'finished':
         await this.ingest.endRun(e.chunkId, e.run, 'finished', at, lastSeq);
-        await this.ingest.ended(e.chunkId, 'finished', at, lastSeq, undefined, e.rowsExhausted === true);
+        await this.ingest.ended(e.chunkId, 'finished', at, lastSeq, { rowsExhausted: e.rowsExhausted === true });
         await this.repo.event(e.campaignKey, 'INFO', `Chunk ${e.chunkId} finished on factory ${e.factoryId}: ${e.iterations ?? 0} iterations, ${lastSeq + 1} snapshots`);
         if (e.rowsExhausted) await this.repo.event(e.campaignKey, 'WARN', `Chunk ${e.chunkId}: the scenario's unique data rows ran out; its minions ended before the plan did`);
         return;
       case 'failed':
         await this.ingest.endRun(e.chunkId, e.run, 'failed', at, lastSeq);
-        await this.ingest.ended(e.chunkId, 'failed', at, lastSeq, e.error);
+        await this.ingest.ended(e.chunkId, 'failed', at, lastSeq, { error: e.error });
         await this.repo.event(e.campaignKey, 'ERROR', `Chunk ${e.chunkId} failed on factory ${e.factoryId}: ${e.error ?? 'unknown error'}`);
         return;
       case 'superseded':
