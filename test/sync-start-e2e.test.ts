@@ -16,19 +16,20 @@ jest.setTimeout(180_000);
 
 /**
  * Bounds. The issue's goal is a spread of 2 ms median and 5 ms at most: bench/sync-start.mjs
- * measures that. This test runs on 2 cores shared with other agents' builds and tests (load
- * average 2.5-7 while it was written), where a factory or the target is at times descheduled
- * for 5-30 ms: over 5-round runs, report spreads of 0.4-37 ms with medians of 4-20 ms (the
- * higher the load, the later), and the target (this jest process) reading an arrival 1-26
- * ms after the factory wrote it. So the test holds medians over ROUNDS rounds to 30 ms and
- * every round to 100 ms: what it proves is that the clocks were corrected (uncorrected, the
- * zones would start 650 ms apart) and that the report and the target tell the same story;
- * the millisecond figures are the benchmark's.
+ * measures that over 7 rounds. Here the typical round (the median of ROUNDS) of the report's
+ * spread must be within the issue's 5 ms, and the target (this jest process, whose own wake-up
+ * adds to what it sees) must agree with the report within 10 ms: in `npm test` runs since the
+ * factory's kernel-sleep start and larger chunk warm-up (2026-12-05), report spreads had
+ * medians of 0.4–3 ms and the target agreed within 0.2–4 ms. Single rounds are only
+ * held to 100 ms and a factory's first arrival at the target (this jest process, which may be
+ * descheduled) to 30 ms typically: on 2 shared cores one round in several is late by a few
+ * ms, and an earlier build on a machine loaded by other agents' builds saw 5–30 ms. Uncorrected,
+ * the zones would start 650 ms apart.
  */
-const ROUNDS = 5;
-const TYPICAL_SPREAD_MS = 30;
+const ROUNDS = 7;
+const TYPICAL_SPREAD_MS = 5;
 /** The spread the target saw against the report's: a delay common to both arrivals cancels out. */
-const TYPICAL_AGREEMENT_MS = 30;
+const TYPICAL_AGREEMENT_MS = 10;
 /** Each first arrival at the target against its chunk's lateness in the report. */
 const TYPICAL_DELIVERY_MS = 30;
 const ANY_ROUND_MS = 100;
