@@ -6,7 +6,8 @@
 //
 //   node bench/barrage-child.mjs '<json options>'
 //   options: { redisUrl, campaignKey, url, mode: 'closed' | 'open', minions, durationMs,
-//              rate, maxInFlight, leadMs, checks }
+//              rate, maxInFlight, leadMs, checks, heapSample, heapGrowthPercent }
+//   heapGrowthPercent: the factory's HEAP_GROWTH_PERCENT (its default when absent; 0: V8's own).
 //   checks: the step checks its status and body (the body is kept and read), as a user's
 //   scenario with checks would; without it the step has none (the fastest path).
 import { importDist, importFactoryDep } from './lib.mjs';
@@ -19,6 +20,15 @@ const { planRate, planEndMs, totalArrivals } = await importDist('libs/planning/d
 const { ClusterClock } = await importDist('apps/factory/dist/clock.js');
 const { Publisher } = await importDist('apps/factory/dist/publisher.js');
 const { ChunkRunner } = await importDist('apps/factory/dist/runner/chunk-runner.js');
+
+// As a factory does at boot (apps/factory/src/factory.ts): V8's old generation held to this growth.
+let heldHeap = (_job) => false;
+const heapModule = await (async () => importDist('apps/factory/dist/heap.js'))().catch(() => null); // absent from builds before it
+if (heapModule) {
+  const { factoryConfigSchema } = await importDist('libs/config/dist/index.js');
+  const growth = new heapModule.HeapGrowth(opts.heapGrowthPercent ?? factoryConfigSchema.shape.HEAP_GROWTH_PERCENT.parse(undefined));
+  heldHeap = (job) => growth.apply([job]);
+}
 
 const checks = opts.checks ? { checks: [{ status: [200] }, { bodyContains: 'ok' }] } : {};
 const scenario = { name: 'bench', steps: [{ name: 'get', method: 'GET', url: opts.url, ...checks }] };
@@ -67,6 +77,7 @@ if (opts.mode === 'closed') {
   };
 }
 const job = chunkJobSchema.parse(raw);
+heldHeap(job);
 
 const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
 const clock = new ClusterClock();
@@ -84,8 +95,21 @@ const startAt = Math.ceil((clock.now() + (opts.leadMs ?? 1200)) / 1000) * 1000;
 const controlKey = redisKeys.control(opts.campaignKey);
 await redis.hset(controlKey, 'startAt', String(startAt));
 
+let heap = null;
+if (opts.heapSample) {
+  const { Session } = await import('node:inspector/promises');
+  heap = new Session();
+  heap.connect();
+  await heap.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: opts.heapSampleMinor === true });
+}
 const cpu0 = process.cpuUsage();
 const outcome = await runner.run();
+if (heap) {
+  const { profile } = await heap.post('HeapProfiler.stopSampling');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(opts.heapSample, JSON.stringify(profile));
+  heap.disconnect();
+}
 const endAt = clock.now();
 const cpu = process.cpuUsage(cpu0);
 await publisher.flush();

@@ -7,6 +7,7 @@
 // heap grown).
 //
 //   node bench/memory.mjs [--duration=300] [--minions=10000] [--delay=1000] [--every=5]
+//                         [--factory-env=HEAP_GROWTH_PERCENT=0] [--factory-flags=--max-semi-space-size=64]
 //                         [--json=bench/results/memory.json]
 //
 // Targets: peak RSS < 300 MB, no growth over 5 minutes.
@@ -22,6 +23,8 @@ const DELAY_MS = Number(argv.delay ?? 1000);
 const EVERY_S = Number(argv.every ?? 5);
 /** Node flags for the factory process, e.g. --factory-flags=--max-semi-space-size=32 (comma-separated). */
 const FACTORY_FLAGS = argv['factory-flags'] ? String(argv['factory-flags']).split(',') : [];
+/** Factory settings, e.g. --factory-env=HEAP_GROWTH_PERCENT=0 (V8's own heap growth; comma-separated). */
+const FACTORY_ENV = Object.fromEntries((argv['factory-env'] ? String(argv['factory-env']).split(',') : []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const LIMIT = 300 * 1024 * 1024;
 
 const mb = (n) => (Number.isFinite(n) ? `${(n / 1048576).toFixed(1)} MB` : '-');
@@ -57,6 +60,7 @@ async function main() {
   const tag = Date.now().toString(36);
   const zone = `mem-${tag}`;
   console.log(`memory bench ${new Date().toISOString()}  node ${process.version}  ${MINIONS} minions, target answers after ${DELAY_MS} ms, ${DURATION_S} s, RSS every ${EVERY_S} s`);
+  if (FACTORY_FLAGS.length || Object.keys(FACTORY_ENV).length) console.log(`factory flags: ${FACTORY_FLAGS.join(" ") || "-"}  env: ${Object.entries(FACTORY_ENV).map(([k, v]) => `${k}=${v}`).join(" ") || "-"}`);
   console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const target = await startTarget('node', { delayMs: DELAY_MS });
   let head = null;
@@ -66,7 +70,7 @@ async function main() {
   try {
     head = await startHead(stack, { core: canPin() ? 1 : null, name: `head-${tag}` });
     const metricsPort = await freePort();
-    factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags: FACTORY_FLAGS, env: { METRICS_PORT: String(metricsPort) } });
+    factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags: FACTORY_FLAGS, env: { ...FACTORY_ENV, METRICS_PORT: String(metricsPort) } });
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     await sleep(2000); // the boot's warm-up garbage settles
     const idleRss = procRss(factory.pid);
@@ -84,9 +88,12 @@ async function main() {
           const t = (performance.now() - t0) / 1000;
           const rss = procRss(factory.pid);
           const heap = await gauge(metricsUrl, 'barrage_factory_nodejs_heap_size_used_bytes');
+          // Committed heap (what V8 holds from the OS) and memory outside it (sockets' buffers...).
+          const heapTotal = await gauge(metricsUrl, 'barrage_factory_nodejs_heap_size_total_bytes');
+          const external = await gauge(metricsUrl, 'barrage_factory_nodejs_external_memory_bytes');
           const cpu = (procCpuMs(factory.pid) - cpu0) / (t * 1000);
-          samples.push({ t, rss, heap });
-          console.log(`  t=${t.toFixed(0).padStart(4)} s  RSS ${mb(rss).padStart(9)}  heap used ${mb(heap).padStart(9)}  factory CPU ${(100 * cpu).toFixed(0)}% (avg)`);
+          samples.push({ t, rss, heap, heapTotal, external });
+          console.log(`  t=${t.toFixed(0).padStart(4)} s  RSS ${mb(rss).padStart(9)}  heap used ${mb(heap).padStart(9)} of ${mb(heapTotal).padStart(9)}  external ${mb(external).padStart(8)}  factory CPU ${(100 * cpu).toFixed(0)}% (avg)`);
         }
         await sleep(EVERY_S * 1000);
       }
@@ -129,10 +136,13 @@ async function main() {
       peakMinions: s.peakMinions,
       failures: s.failures,
       connections: outcome.report.timingBreakdown?.connections,
+      latency: outcome.report.latency,
       samples,
     };
     console.log(`\n=== memory, ${MINIONS} minions, closed model, target answering after ${DELAY_MS} ms (${result.date.slice(0, 10)}) ===`);
     console.log(`  report: ${s.requests} requests, ${s.avgRps.toFixed(0)}/s (ideal ${(MINIONS / (DELAY_MS / 1000)).toFixed(0)}/s), peak minions ${s.peakMinions}, failures ${s.failures}, connections ${result.connections ?? '-'}`);
+    const lat = outcome.report.latency;
+    if (lat) console.log(`  latency (report): p50 ${lat.p50?.toFixed(1)} p99 ${lat.p99?.toFixed(1)} p99.9 ${lat.p999?.toFixed(1)} max ${lat.max?.toFixed(1)} ms  (the target answers after ${DELAY_MS} ms: the rest is the factory's own delay, GC pauses included)`);
     console.log(`  factory RSS: idle ${mb(idleRss)}, peak ${mb(result.peakRss)} (VmHWM ${mb(hwm)})  → ${result.peakRss < LIMIT ? 'under' : 'OVER'} 300 MB`);
     console.log(`  bytes per minion: ${(result.bytesPerMinion / 1024).toFixed(1)} KiB ((peak − idle) / ${MINIONS})`);
     console.log(`  RSS slope over the second half: ${mb(perMin)}/min; heap used: ${mb(heapPerMin)}/min`);

@@ -50,6 +50,8 @@ if (!OPEN_RATES.every((r) => r > 0)) throw new Error('--rate is a comma list of 
 const OPEN_DURATION_S = Number(argv['open-duration'] ?? 30);
 if (!(OPEN_DURATION_S > 0 && OPEN_DURATION_S <= 120)) throw new Error('--open-duration must be in (0, 120] seconds');
 const OPEN_MAX_IN_FLIGHT = 1000;
+/** The factory's HEAP_GROWTH_PERCENT for the engine's process (0: V8's own); the factory's default unless given. */
+const HEAP_GROWTH = argv['heap-growth'] === undefined ? undefined : Number(argv['heap-growth']);
 const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const RUN_ID = `bench-${process.pid}-${Date.now().toString(36)}`;
@@ -149,7 +151,7 @@ async function redisTimeMs() {
 /** `distRoot`: another build of Barrage to run instead of this one (--base). */
 async function runBarrage(target, mode, extra = {}, distRoot = null) {
   const campaignKey = `${RUN_ID}-${mode}-${Math.random().toString(36).slice(2, 8)}`;
-  const opts = { redisUrl: REDIS_URL, campaignKey, url: target.url, mode, minions: CONNECTIONS, durationMs: DURATION_S * 1000, leadMs: 800, ...extra };
+  const opts = { redisUrl: REDIS_URL, campaignKey, url: target.url, mode, minions: CONNECTIONS, durationMs: DURATION_S * 1000, leadMs: 800, heapGrowthPercent: HEAP_GROWTH, ...extra };
   const runS = opts.durationMs / 1000;
   const since = (await redisTimeMs()) - 1000;
   const env = distRoot ? { ...process.env, BARRAGE_BENCH_ROOT: distRoot } : undefined;
