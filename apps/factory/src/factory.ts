@@ -14,6 +14,7 @@ import { ChunkRunner, type ChunkOutcome } from './runner/chunk-runner.js';
 import { warmUp } from './runner/warm-up.js';
 import { ThreadedChunk } from './threads/threaded-chunk.js';
 import { autoThreads } from './threads/auto.js';
+import { HELD_FROM_MINIONS, HeapGrowth } from './heap.js';
 
 export const FACTORY_VERSION = '0.1.0';
 
@@ -52,6 +53,13 @@ export async function startFactory(env: Record<string, string | undefined>, base
   const publisher = new Publisher(redis, 50_000, (e) => log.warn({ err: e }, 'snapshot publish failed'));
   const threads = config.THREADS === 'auto' ? autoThreads() : Number(config.THREADS);
   const runners = new Map<string, RunningChunk>();
+  const heapGrowth = new HeapGrowth(config.HEAP_GROWTH_PERCENT);
+  /** After a chunk comes or goes: V8's old-generation growth for what now runs (heap.ts). */
+  const governHeap = () => {
+    if (!heapGrowth.apply([...runners.values()].map((r) => r.job))) return;
+    const held = heapGrowth.percentNow;
+    log.info({ heapGrowthPercent: held || null }, held ? `${HELD_FROM_MINIONS}+ closed-model minions: old generation held to ${held} % growth` : "old generation's growth back to V8's own");
+  };
   /** What each running chunk will end with, by chunk id (a redelivery to this factory waits for it). */
   const outcomes = new Map<string, Promise<ChunkOutcome>>();
   const redelivered = new Set<string>();
@@ -108,6 +116,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
       throw e;
     }
     runners.set(data.chunkId, runner);
+    governHeap();
     publisher.event({ ...base, event: 'accepted', at: Math.round(clock.now()) });
     chunkLog.info({ chunk: data.chunkId, run, minions: data.minions, attempt: job.attemptsStarted, ...(runner instanceof ThreadedChunk ? { threads: runner.threads } : {}) }, 'chunk accepted');
     const running = runner.run();
@@ -143,6 +152,7 @@ export async function startFactory(env: Record<string, string | undefined>, base
       // under the same id: only the entry of this run is removed.
       if (runners.get(data.chunkId) === runner) runners.delete(data.chunkId);
       if (outcomes.get(data.chunkId) === running) outcomes.delete(data.chunkId);
+      governHeap();
     }
   };
 

@@ -142,6 +142,13 @@ export const factoryConfigSchema = z.object({
    * path is optimised before the first campaign (bench/README.md); 0 skips it. @defaultValue 30000
    */
   WARM_UP_REQUESTS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * How far (percent) V8 lets the old generation grow past what its last full collection kept
+   * before the next one, while the factory runs 1,000 or more closed-model minions
+   * (apps/factory/src/heap.ts); 0 always leaves V8's own (up to 300). Lower keeps the RSS of many
+   * minions on a slow target near what they hold, at the cost of more full collections. @defaultValue 25
+   */
+  HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(1000).default(25),
   /** Milliseconds a SIGTERM'd factory lets its chunks run before stopping them. @defaultValue 10000 */
   SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   /** The head's SECRETS_KEY: the factory decrypts scenario secrets with it. */
