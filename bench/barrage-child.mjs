@@ -21,7 +21,7 @@ const { ClusterClock } = await importDist('apps/factory/dist/clock.js');
 const { Publisher } = await importDist('apps/factory/dist/publisher.js');
 const { ChunkRunner } = await importDist('apps/factory/dist/runner/chunk-runner.js');
 
-// As a factory does at boot (apps/factory/src/factory.ts): V8's old generation held to this growth.
+// As a factory does when it accepts a chunk (apps/factory/src/heap.ts): V8's old-generation growth for it.
 let heldHeap = (_job) => false;
 const heapModule = await (async () => importDist('apps/factory/dist/heap.js'))().catch(() => null); // absent from builds before it
 if (heapModule) {
