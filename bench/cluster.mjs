@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, freePort, pinned, sleep } from './lib.mjs';
+import { ROOT, freePort, pinned, sleep, track } from './lib.mjs';
 
 export const CLI = join(ROOT, 'apps/cli/dist/main.js');
 const LOGS = join(ROOT, '.barrage/logs/bench');
@@ -36,7 +36,7 @@ export function spawnCli(name, args, env, { core = null, nodeFlags = [], cli = C
   const log = createWriteStream(join(LOGS, `${name}.log`), { flags: 'a' });
   const argv = [...nodeFlags, cli, ...args];
   const [cmd, a] = core === null ? [process.execPath, argv] : pinned(core, process.execPath, argv);
-  const child = spawn(cmd, a, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(cmd, a, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   child.logFile = join(LOGS, `${name}.log`);

@@ -35,7 +35,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { ROOT, freePort } from './lib.mjs';
+import { ROOT, freePort, track } from './lib.mjs';
 import { api as headApi } from './cluster.mjs';
 
 const CLI = join(ROOT, 'apps/cli/dist/main.js');
@@ -124,11 +124,11 @@ async function startHead(name) {
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.profDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   if (opts.cpuProf) mkdirSync(opts.profDir, { recursive: true });
   const log = createWriteStream(join(LOG_DIR, `${name}.log`));
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'head'], {
+  const child = track(spawn(process.execPath, [...nodeArgs, CLI, 'head'], {
     cwd: ROOT,
     env: { ...process.env, ...stack, PORT: String(port), HOST: '127.0.0.1', AUTH_DISABLED: 'true', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((r) => child.on('exit', (code) => r(code)));

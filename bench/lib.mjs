@@ -70,10 +70,31 @@ export function median(xs) {
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/**
+ * Every process a benchmark starts, so that none outlives it: a bench stopped by Ctrl-C, a
+ * SIGTERM or a crash SIGTERMs them (nginx: SIGQUIT) on its way out. An orphaned head or factory
+ * would otherwise keep its ports and join the next run's stack (it did: stop 23's CI).
+ */
+const children = new Set();
+let exitHooked = false;
+export function track(child, stopSignal = 'SIGTERM') {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.stopSignal = stopSignal;
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', () => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(c.stopSignal);
+    });
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
+  }
+  return child;
+}
+
 /** Runs a command to its end; resolves with stdout, stderr, exit code. A timeout kills it. */
 export function runChild(cmd, args, { timeoutMs, env, onSpawn } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -132,10 +153,10 @@ http {
 `;
     writeFileSync(join(dir, 'nginx.conf'), conf);
     const [cmd, args] = pinned(1, 'nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', join(dir, 'nginx.conf')]);
-    child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = track(spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] }), 'SIGQUIT');
   } else {
     const [cmd, args] = pinned(1, process.execPath, [join(BENCH, 'target.mjs'), String(port), String(delayMs)]);
-    child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = track(spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
   }
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -14,7 +14,7 @@ import { createServer as createNetServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, freePort, median, sleep } from './lib.mjs';
+import { ROOT, freePort, median, sleep, track } from './lib.mjs';
 import { createKey } from './cluster.mjs';
 
 const argv = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
@@ -35,7 +35,7 @@ function stackEnv() {
 
 const children = [];
 function start(args, env) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = track(spawn(process.execPath, args, { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   children.push(child);
   return child;
 }
