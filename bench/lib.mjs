@@ -253,6 +253,17 @@ export function procCpuMs(pid) {
   }
 }
 
+/** A process's CPU so far, user and kernel apart (ms); zeros once it is gone. */
+export function procTimesMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) * TICK_MS, sys: Number(f[12]) * TICK_MS };
+  } catch {
+    return { user: 0, sys: 0 };
+  }
+}
+
 /** Current RSS of a process in bytes (VmRSS), or NaN once it is gone. */
 export function procRss(pid) {
   try {

@@ -4,7 +4,8 @@
 // alternated round by round.
 //
 //   node bench/real-factory.mjs [--rounds=3] [--duration=10] [--target=nginx|node] [--cpu-prof]
-//                               [--quiet-wait=30] [--json=bench/results/real-factory.json] [--base=<ref>]
+//                               [--quiet-wait=30] [--json=bench/results/real-factory.json] [--base=<ref>] [--perf]
+//                               [--perf-record] [--alt-env=K=V,...]
 //
 // Per round, in rotated order, each on core 0 with the target (nginx, one worker) on core 1:
 //   - barrage: a campaign of one looping scenario (one GET with a status check), 50 minions,
@@ -17,7 +18,13 @@
 // factory with node --cpu-prof (written to bench/results/cpu-prof/ when it stops) and prints
 // its top frames over the campaigns. --base=<ref> adds a second factory built from an older
 // commit (its own zone, also on core 0, idle while the others run) to the rotation: the
-// change's effect measured in the same run.
+// change's effect measured in the same run. --alt-env=K=V,... does the same for a second factory
+// of this build with other settings (e.g. WARM_UP_REQUESTS=0). --perf (needs Linux `perf`) watches each generator
+// over its steady state (from 3 s into the run to 1 s before its end) and prints what one
+// request costs it: CPU µs (user and kernel), system calls, context switches and page faults, from the
+// target's count over the same window. --perf-record also records each window (perf record,
+// JIT frames named through node --perf-basic-prof) and prints its top symbols in µs per request.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -34,6 +41,7 @@ import {
   pinned,
   procCpuMs,
   procRss,
+  procTimesMs,
   runChild,
   sleep,
   startTarget,
@@ -51,6 +59,11 @@ const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');
 const QUIET_WAIT_MS = Number(argv['quiet-wait'] ?? 30) * 1000;
 const DISTURBED = 0.2;
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const PERF_RECORD = argv['perf-record'] === 'true';
+const PERF = argv.perf === 'true' || PERF_RECORD;
+const PERF_DIR = join(BENCH, 'results/perf');
+const PERF_HZ = 999;
+const PERF_FROM_MS = 3000;
 const PROF_DIR = join(BENCH, 'results/cpu-prof');
 
 const k = (n) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)}k` : '-');
@@ -77,14 +90,81 @@ async function around(target, ownPids, work) {
   return { ...out, quietBefore: quiet, targetRequests: count1.requests - count0.requests, connections: count1.connections - count0.connections, otherLoad: Math.max(0, otherMs / wallMs) };
 }
 
-/** A generator process pinned to core 0, run to its end; its CPU and peak RSS. */
-async function generator(cmd, args) {
-  const [c, a] = pinned(0, cmd, args);
+/**
+ * --perf: `perf stat` on `pid` from `fromMs` after now for `lenMs`, and the target's count over
+ * the same window: per request, the CPU µs it cost the process (user, kernel), its system calls
+ * and context switches. Null without --perf or when perf fails.
+ */
+async function perfWindow(pid, target, fromMs = PERF_FROM_MS, lenMs = DURATION_S * 1000 - PERF_FROM_MS - 1000, name = 'run') {
+  if (!PERF || lenMs < 1000) return null;
+  await sleep(fromMs);
+  const c0 = await target.count();
+  const t0 = procTimesMs(pid);
+  const recording = PERF_RECORD ? join(PERF_DIR, `${name}-${Date.now()}.data`) : null;
+  if (recording) mkdirSync(PERF_DIR, { recursive: true });
+  const record = recording ? runChild('perf', ['record', '-F', String(PERF_HZ), '-o', recording, '-p', String(pid), '--', 'sleep', String(lenMs / 1000)], { timeoutMs: lenMs + 10_000 }).catch(() => null) : null;
+  const r = await runChild('perf', ['stat', '-x', ',', '-e', 'task-clock,context-switches,page-faults,raw_syscalls:sys_enter', '-p', String(pid), '--', 'sleep', String(lenMs / 1000)], { timeoutMs: lenMs + 10_000 }).catch((e) => {
+    console.error(`--perf: ${e.message} (is Linux perf installed?)`);
+    return { stderr: '' };
+  });
+  await record;
+  const t1 = procTimesMs(pid);
+  const c1 = await target.count();
+  const n = c1.requests - c0.requests;
+  const ev = Object.fromEntries(
+    r.stderr
+      .split('\n')
+      .map((l) => l.split(','))
+      .filter((f) => f.length > 3 && f[0] !== '' && !Number.isNaN(Number(f[0])))
+      .map((f) => [f[2], Number(f[0])]),
+  );
+  if (!(n > 0) || ev['task-clock'] === undefined) return null;
+  return {
+    requests: n,
+    rps: n / (lenMs / 1000),
+    usPerReq: (ev['task-clock'] * 1000) / n,
+    userUsPerReq: ((t1.user - t0.user) * 1000) / n,
+    sysUsPerReq: ((t1.sys - t0.sys) * 1000) / n,
+    syscallsPerReq: ev['raw_syscalls:sys_enter'] / n,
+    switchesPerReq: ev['context-switches'] / n,
+    faultsPerReq: ev['page-faults'] / n,
+    busy: ev['task-clock'] / lenMs,
+    top: recording ? perfTop(recording, n) : null,
+  };
+}
+
+/** --perf-record: the recording's top symbols (JIT frames named through --perf-basic-prof) in CPU µs per request. */
+function perfTop(file, requests, top = 12) {
+  const r = spawnSync('perf', ['report', '-i', file, '--stdio', '--sort', 'dso,sym', '-F', 'sample,dso,sym', '--percent-limit', '0.5'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const rows = [];
+  for (const line of (r.stdout ?? '').split('\n')) {
+    const m = /^\s+(\d+)\s+(\S+(?: tid \d+)?)\s+\[.\]\s+(.*)$/.exec(line);
+    if (m) rows.push({ us: (Number(m[1]) * 1e6) / PERF_HZ / requests, dso: m[2], sym: m[3].trim() });
+  }
+  return rows.slice(0, top);
+}
+
+const perfText = (p) =>
+  p
+    ? (p.top ? p.top.map((t) => `\n        ${t.us.toFixed(2).padStart(6)} µs  ${t.dso.padEnd(18)} ${t.sym.slice(0, 90)}`).join('') : '') + `\n      perf ${(p.rps / 1000).toFixed(1)}k/s: ${p.usPerReq.toFixed(1)} µs CPU/request (user ${p.userUsPerReq.toFixed(1)}, kernel ${p.sysUsPerReq.toFixed(1)}), ${p.syscallsPerReq.toFixed(2)} syscalls, ${p.switchesPerReq.toFixed(3)} context switches, ${p.faultsPerReq.toFixed(3)} page faults/request, busy ${pct(p.busy)}`
+    : '';
+
+/** A generator process pinned to core 0, run to its end; its CPU and peak RSS (and --perf's window). */
+async function generator(cmd, args, target) {
+  // --perf-record: node writes /tmp/perf-<pid>.map so that perf names the JIT frames.
+  const [c, a] = pinned(0, cmd, PERF_RECORD ? ['--perf-basic-prof', ...args] : args);
   let stopWatch = () => ({ peak: 0, cpuMs: 0 });
-  const r = await runChild(c, a, { timeoutMs: (DURATION_S + 20) * 1000, onSpawn: (child) => (stopWatch = watchProcess(child.pid)) });
+  let perf = Promise.resolve(null);
+  const r = await runChild(c, a, {
+    timeoutMs: (DURATION_S + 20) * 1000,
+    onSpawn: (child) => {
+      stopWatch = watchProcess(child.pid);
+      perf = perfWindow(child.pid, target, PERF_FROM_MS, undefined, args[0].split('/').pop().replace(/\.m?js$/, ''));
+    },
+  });
   const w = stopWatch();
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code ?? r.signal}: ${r.stderr.slice(-2000)}`);
-  return { r, peakRss: w.peak, genCpu: w.cpuMs / (DURATION_S * 1000), extraCpuMs: w.cpuMs };
+  return { r, peakRss: w.peak, genCpu: w.cpuMs / (DURATION_S * 1000), extraCpuMs: w.cpuMs, perf: await perf };
 }
 
 async function main() {
@@ -97,13 +177,16 @@ async function main() {
   let head = null;
   let factory = null;
   const nodeFlags = [];
+  if (PERF_RECORD) nodeFlags.push('--perf-basic-prof');
   if (argv['cpu-prof'] === 'true') {
     mkdirSync(PROF_DIR, { recursive: true });
     nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=factory-${tag}.cpuprofile`);
   }
-  const results = { barrage: [], autocannon: [], raw: [], ...(argv.base ? { 'barrage@base': [] } : {}) };
+  const altEnv = argv['alt-env'] ? Object.fromEntries(String(argv['alt-env']).split(',').map((kv) => kv.split('='))) : null;
+  const results = { barrage: [], autocannon: [], raw: [], ...(argv.base ? { 'barrage@base': [] } : {}), ...(altEnv ? { 'barrage@alt': [] } : {}) };
   const baseRoot = argv.base ? prepareBase(String(argv.base)) : null;
   let baseFactory = null;
+  let altFactory = null;
   /** When each campaign ran, in ms from the factory's spawn (≈ its profile's start). */
   const campaignWindows = [];
   let factoryStartedAt = 0;
@@ -112,17 +195,20 @@ async function main() {
     head = await startHead(stack, { core: canPin() ? 1 : null, name: `head-${tag}` });
     factoryStartedAt = performance.now();
     factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags });
+    if (altEnv) altFactory = await startFactory(head, stack, { zone: `${zone}-alt`, id: `${zone}-alt-f0`, core: canPin() ? 0 : null, nodeFlags: PERF_RECORD ? ['--perf-basic-prof'] : [], env: altEnv });
     if (baseRoot) baseFactory = await startFactory(head, stack, { zone: `${zone}-base`, id: `${zone}-base-f0`, core: canPin() ? 0 : null, root: baseRoot });
     const scenario = `bench-get-${tag}`;
     await saveScenario(head, { name: scenario, loop: true, steps: [{ name: 'get', method: 'GET', url: target.url, checks: [{ status: [200] }] }] });
     console.log(`head ${head.base} (core 1), factory ${zone}-f0 pid ${factory.pid} (core 0), scenario ${scenario}: GET ${target.url} with a status check, loop`);
     console.log(`closed model, ${CONNECTIONS} connections/minions, ${DURATION_S} s per run, ${ROUNDS} rounds, order rotated\n`);
 
-    const others = () => [factory.pid, head.process.pid, ...(baseFactory ? [baseFactory.pid] : [])];
+    const others = () => [factory.pid, head.process.pid, ...(baseFactory ? [baseFactory.pid] : []), ...(altFactory ? [altFactory.pid] : [])];
     const runBarrage = (f = factory, z = zone) =>
       around(target, others, async () => {
         const cpu0 = procCpuMs(f.pid);
         const from = performance.now() - factoryStartedAt;
+        // The campaign starts ~1 s after it is created (startOffsetMs) and its chunk warms up first.
+        const perf = perfWindow(f.pid, target, PERF_FROM_MS + 1500, undefined, 'factory');
         const { key, report, campaign } = await runCampaign(head, {
           name: `real-factory ${tag}`,
           startOffsetMs: 1000,
@@ -144,17 +230,18 @@ async function main() {
           saturated: report.generator?.saturatedIntervals,
           genCpu: cpuMs / (DURATION_S * 1000),
           rss: procRss(f.pid),
+          perf: await perf,
         };
       });
     const runAutocannon = () =>
       around(target, others, async () => {
-        const g = await generator(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-j', target.url]);
+        const g = await generator(process.execPath, [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION_S), '-j', target.url], target);
         const j = JSON.parse(g.r.stdout);
         return { ...g, r: undefined, rps: j.requests.total / j.duration, requests: j.requests.total, failures: j.errors + j.non2xx };
       });
     const runRaw = () =>
       around(target, others, async () => {
-        const g = await generator(process.execPath, [join(BENCH, 'raw-undici.mjs'), target.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`]);
+        const g = await generator(process.execPath, [join(BENCH, 'raw-undici.mjs'), target.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`], target);
         const j = JSON.parse(g.r.stdout.trim().split('\n').pop());
         return { ...g, r: undefined, rps: j.rps, requests: j.requests, failures: j.errors + j.non2xx };
       });
@@ -163,6 +250,7 @@ async function main() {
       ['autocannon', runAutocannon],
       ['raw', runRaw],
       ...(baseFactory ? [['barrage@base', () => runBarrage(baseFactory, `${zone}-base`)]] : []),
+      ...(altFactory ? [['barrage@alt', () => runBarrage(altFactory, `${zone}-alt`)]] : []),
     ];
     for (let round = 0; round < ROUNDS; round++) {
       const order = tools.map((_, i) => tools[(i + round) % tools.length]);
@@ -174,7 +262,7 @@ async function main() {
             ? `  (report: ${r.requests} requests / ${f2(r.durationSeconds)} s; requests / ${DURATION_S} s = ${k(r.windowRps)}/s)  checks failed ${r.checks?.failed ?? '-'}  saturated intervals ${r.saturated ?? '-'}  factory RSS ${mb(r.rss)}`
             : `  peak RSS ${mb(r.peakRss)}`;
         console.log(
-          `  round ${round + 1}  ${name.padEnd(10)} ${k(r.rps).padStart(7)}/s  target-side ${k(r.targetRequests / DURATION_S).padStart(7)}/s  conns ${r.connections}  generator CPU ${pct(r.genCpu)}  other load ${r.otherLoad.toFixed(2)} cores  failures ${r.failures}${more}`,
+          `  round ${round + 1}  ${name.padEnd(10)} ${k(r.rps).padStart(7)}/s  target-side ${k(r.targetRequests / DURATION_S).padStart(7)}/s  conns ${r.connections}  generator CPU ${pct(r.genCpu)}  other load ${r.otherLoad.toFixed(2)} cores  failures ${r.failures}${more}${perfText(r.perf)}`,
         );
         await sleep(500);
       }
@@ -182,6 +270,7 @@ async function main() {
   } finally {
     await stop(factory);
     await stop(baseFactory);
+    await stop(altFactory);
     await stop(head?.process);
     await target.stop();
   }
@@ -201,6 +290,7 @@ async function main() {
       barrageOverRaw: median(pair('barrage', 'raw')),
       rawOverAutocannon: median(pair('raw', 'autocannon')),
       ...(baseFactory ? { barrageOverBase: median(pair('barrage', 'barrage@base')) } : {}),
+      ...(altFactory ? { altOverBarrage: median(pair('barrage@alt', 'barrage')), altOverRaw: median(pair('barrage@alt', 'raw')) } : {}),
     },
     pairs: { barrageOverAutocannon: pair('barrage', 'autocannon'), barrageOverRaw: pair('barrage', 'raw') },
     disturbed: Object.values(results).flat().filter((r) => r.otherLoad > DISTURBED).length,
@@ -213,6 +303,7 @@ async function main() {
   console.log(`  barrage / autocannon = ${f2(summary.ratios.barrageOverAutocannon)} (median of pairs ${summary.pairs.barrageOverAutocannon.map(f2).join(', ')}; target ≥ 1.15)`);
   console.log(`  barrage / raw undici = ${f2(summary.ratios.barrageOverRaw)} (median of pairs ${summary.pairs.barrageOverRaw.map(f2).join(', ')}; target ≥ 0.95)`);
   console.log(`  raw / autocannon     = ${f2(summary.ratios.rawOverAutocannon)}`);
+  if (altFactory) console.log(`  barrage@alt (${argv['alt-env']}) / barrage = ${f2(summary.ratios.altOverBarrage)} (pairs ${pair('barrage@alt', 'barrage').map(f2).join(', ')}); / raw = ${f2(summary.ratios.altOverRaw)}`);
   if (baseFactory) console.log(`  barrage / barrage@${argv.base} = ${f2(summary.ratios.barrageOverBase)} (median of pairs ${pair('barrage', 'barrage@base').map(f2).join(', ')})`);
 
   if (argv['cpu-prof'] === 'true') {
