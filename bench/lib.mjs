@@ -244,13 +244,8 @@ export const TICK_MS = 1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encodi
 
 /** CPU time (ms) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
 export function procCpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS; // utime, stime
-  } catch {
-    return 0;
-  }
+  const t = procTimesMs(pid);
+  return t.user + t.sys;
 }
 
 /** A process's CPU so far, user and kernel apart (ms); zeros once it is gone. */
@@ -326,6 +321,12 @@ export async function waitQuiet(maxWaitMs = 30_000) {
 // ---------- the local stack ----------
 
 /** `--key=value` / `--flag` arguments as an object. */
+/** `K=V,K2=V2` (an option such as --factory-env) as an environment object; a value may hold '='. */
+export function envList(arg) {
+  if (!arg) return {};
+  return Object.fromEntries(String(arg).split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
+
 export function parseArgs(args = process.argv.slice(2)) {
   return Object.fromEntries(
     args.map((a) => {

@@ -34,6 +34,7 @@ import {
   canPin,
   coreTimes,
   ensureStack,
+  envList,
   hasNginx,
   median,
   parseArgs,
@@ -92,8 +93,8 @@ async function around(target, ownPids, work) {
 
 /**
  * --perf: `perf stat` on `pid` from `fromMs` after now for `lenMs`, and the target's count over
- * the same window: per request, the CPU µs it cost the process (user, kernel), its system calls
- * and context switches. Null without --perf or when perf fails.
+ * the same window: per request, the CPU µs it cost the process (user, kernel), its system calls,
+ * context switches and page faults. Null without --perf or when perf fails.
  */
 async function perfWindow(pid, target, fromMs = PERF_FROM_MS, lenMs = DURATION_S * 1000 - PERF_FROM_MS - 1000, name = 'run') {
   if (!PERF || lenMs < 1000) return null;
@@ -182,7 +183,7 @@ async function main() {
     mkdirSync(PROF_DIR, { recursive: true });
     nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=factory-${tag}.cpuprofile`);
   }
-  const altEnv = argv['alt-env'] ? Object.fromEntries(String(argv['alt-env']).split(',').map((kv) => kv.split('='))) : null;
+  const altEnv = argv['alt-env'] ? envList(argv['alt-env']) : null;
   const results = { barrage: [], autocannon: [], raw: [], ...(argv.base ? { 'barrage@base': [] } : {}), ...(altEnv ? { 'barrage@alt': [] } : {}) };
   const baseRoot = argv.base ? prepareBase(String(argv.base)) : null;
   let baseFactory = null;
