@@ -5,7 +5,8 @@
 //
 //   node bench/real-factory.mjs [--rounds=3] [--duration=10] [--target=nginx|node] [--cpu-prof]
 //                               [--quiet-wait=30] [--json=bench/results/real-factory.json] [--base=<ref>] [--perf]
-//                               [--perf-record] [--alt-env=K=V,...]
+//                               [--perf-record] [--alt-env=K=V,...] [--alt-flags=--flag,...]
+//                               [--factory-flags=--flag,...] [--together=barrage,raw,...] [--perf-callers]
 //
 // Per round, in rotated order, each on core 0 with the target (nginx, one worker) on core 1:
 //   - barrage: a campaign of one looping scenario (one GET with a status check), 50 minions,
@@ -19,11 +20,14 @@
 // its top frames over the campaigns. --base=<ref> adds a second factory built from an older
 // commit (its own zone, also on core 0, idle while the others run) to the rotation: the
 // change's effect measured in the same run. --alt-env=K=V,... does the same for a second factory
-// of this build with other settings (e.g. WARM_UP_REQUESTS=0). --perf (needs Linux `perf`) watches each generator
+// of this build with other settings (e.g. WARM_UP_REQUESTS=0), and --alt-flags=... with other node
+// flags. --factory-flags=... adds node flags to the main factory (V8's traces go to its log). --perf (needs Linux `perf`) watches each generator
 // over its steady state (from 3 s into the run to 1 s before its end) and prints what one
 // request costs it: CPU µs (user and kernel), system calls, context switches and page faults, from the
 // target's count over the same window. --perf-record also records each window (perf record,
-// JIT frames named through node --perf-basic-prof) and prints its top symbols in µs per request.
+// JIT frames named through node --perf-basic-prof) and prints its top symbols in µs per request
+// (--perf-callers records call graphs too, for `perf report -G` on bench/results/perf/*.data).
+// --together=... runs the named generators at the same time on core 0 instead (see TOGETHER).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +71,89 @@ const PERF_HZ = 999;
 const PERF_FROM_MS = 3000;
 const PROF_DIR = join(BENCH, 'results/cpu-prof');
 
+// --together=barrage,raw: instead of one generator at a time, these run at the same time on core
+// 0, each against an nginx of its own, and each one's rate is read from its own target over a
+// window in which all of them run. Sharing the core, they are slowed alike by whatever else the
+// host does, so their ratio is the ratio of what one request costs each, where the one-at-a-time
+// rotation on a noisy host swung ±20 % between rounds. Campaigns start first; the processes
+// (raw, autocannon) once every campaign's target sees load.
+const TOGETHER = argv.together ? String(argv.together).split(',').filter(Boolean) : null;
+
+/** Resolves once `target` has served `n` requests more than when it was called. */
+async function loadSeen(target, n = 1000, timeoutMs = 30_000) {
+  const from = (await target.count()).requests;
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    if ((await target.count()).requests - from >= n) return;
+    await sleep(50);
+  }
+  throw new Error(`no load reached ${target.url} within ${timeoutMs} ms`);
+}
+
+/**
+ * --together's rounds: `gens` is [[name, (target) => { ended: Promise, pid: () => number }]].
+ * Prints each one's rate and CPU µs per request over the window, and their ratios to the first.
+ */
+async function togetherRounds(gens) {
+  const targets = [];
+  try {
+    for (let i = 0; i < gens.length; i++) targets.push(await startTarget(TARGET_KIND));
+    const windowMs = (DURATION_S - 4) * 1000;
+    if (windowMs < 2000) throw new Error('--together needs --duration=6 or more');
+    console.log(`together: ${gens.map(([n]) => n).join(' + ')} at once on core 0, each with its own ${TARGET_KIND}; rates over a ${windowMs / 1000} s window in which all run\n`);
+    const rates = gens.map(() => []);
+    const costs = gens.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      await waitQuiet(QUIET_WAIT_MS);
+      const campaigns = gens.map(([n], i) => (n.startsWith('barrage') ? i : -1)).filter((i) => i >= 0);
+      const runs = new Array(gens.length);
+      const seen = [];
+      for (const i of campaigns) {
+        seen.push(loadSeen(targets[i]));
+        runs[i] = gens[i][1](targets[i]);
+      }
+      await Promise.all(seen);
+      for (let i = 0; i < gens.length; i++) {
+        if (campaigns.includes(i)) continue;
+        runs[i] = gens[i][1](targets[i]);
+        await loadSeen(targets[i], 100);
+      }
+      await sleep(1000);
+      const c0 = await Promise.all(targets.map((t) => t.count()));
+      const cpu0 = runs.map((g) => procCpuMs(g.pid()));
+      const t0 = performance.now();
+      const recordings = PERF_RECORD ? runs.map((g, i) => perfRecord(g.pid(), `together-${gens[i][0]}`, windowMs)) : [];
+      await sleep(windowMs);
+      await Promise.all(recordings);
+      const c1 = await Promise.all(targets.map((t) => t.count()));
+      const cpu1 = runs.map((g) => procCpuMs(g.pid()));
+      const secs = (performance.now() - t0) / 1000;
+      await Promise.all(runs.map((g) => g.ended));
+      const n = c1.map((c, i) => c.requests - c0[i].requests);
+      const r = n.map((x) => x / secs);
+      const us = n.map((x, i) => ((cpu1[i] - cpu0[i]) * 1000) / x);
+      r.forEach((x, i) => rates[i].push(x));
+      us.forEach((x, i) => costs[i].push(x));
+      console.log(`  round ${round + 1}  ${gens.map(([n], i) => `${n} ${k(r[i])}/s ${us[i].toFixed(1)} µs CPU/request`).join('   ')}`);
+      for (let i = 0; i < recordings.length; i++) {
+        const file = await recordings[i];
+        if (file) console.log(`    ${gens[i][0]}, µs per request:${topText(perfTop(file, n[i], 25))}`);
+      }
+      await sleep(500);
+    }
+    console.log(`\n=== together on core 0 (${new Date().toISOString().slice(0, 10)}, ${ROUNDS} rounds, ${DURATION_S} s runs) ===`);
+    for (let i = 1; i < gens.length; i++) {
+      const pairs = rates[i].map((x, j) => x / rates[0][j]);
+      // Per CPU second: the same ratio unless the scheduler gave one of them more of the core.
+      const perCpu = costs[i].map((x, j) => costs[0][j] / x);
+      console.log(`  ${gens[i][0]} / ${gens[0][0]}: requests ${f2(median(pairs))} (pairs ${pairs.map(f2).join(', ')}), requests per CPU second ${f2(median(perCpu))} (pairs ${perCpu.map(f2).join(', ')})`);
+    }
+    return { together: gens.map(([n], i) => ({ name: n, rates: rates[i], usPerRequest: costs[i] })) };
+  } finally {
+    for (const t of targets) await t.stop();
+  }
+}
+
 const k = (n) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)}k` : '-');
 const pct = (n) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : '-');
 const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : '-');
@@ -101,14 +188,12 @@ async function perfWindow(pid, target, fromMs = PERF_FROM_MS, lenMs = DURATION_S
   await sleep(fromMs);
   const c0 = await target.count();
   const t0 = procTimesMs(pid);
-  const recording = PERF_RECORD ? join(PERF_DIR, `${name}-${Date.now()}.data`) : null;
-  if (recording) mkdirSync(PERF_DIR, { recursive: true });
-  const record = recording ? runChild('perf', ['record', '-F', String(PERF_HZ), '-o', recording, '-p', String(pid), '--', 'sleep', String(lenMs / 1000)], { timeoutMs: lenMs + 10_000 }).catch(() => null) : null;
+  const record = PERF_RECORD ? perfRecord(pid, name, lenMs) : null;
   const r = await runChild('perf', ['stat', '-x', ',', '-e', 'task-clock,context-switches,page-faults,raw_syscalls:sys_enter', '-p', String(pid), '--', 'sleep', String(lenMs / 1000)], { timeoutMs: lenMs + 10_000 }).catch((e) => {
     console.error(`--perf: ${e.message} (is Linux perf installed?)`);
     return { stderr: '' };
   });
-  await record;
+  const recording = await record;
   const t1 = procTimesMs(pid);
   const c1 = await target.count();
   const n = c1.requests - c0.requests;
@@ -134,6 +219,14 @@ async function perfWindow(pid, target, fromMs = PERF_FROM_MS, lenMs = DURATION_S
   };
 }
 
+/** --perf-record: `perf record` of `pid` for `lenMs`; resolves with the file, or null when perf failed. */
+async function perfRecord(pid, name, lenMs) {
+  mkdirSync(PERF_DIR, { recursive: true });
+  const file = join(PERF_DIR, `${name}-${Date.now()}.data`);
+  const r = await runChild('perf', ['record', ...(argv['perf-callers'] ? ['-g'] : []), '-F', String(PERF_HZ), '-o', file, '-p', String(pid), '--', 'sleep', String(lenMs / 1000)], { timeoutMs: lenMs + 10_000 }).catch(() => null);
+  return r ? file : null;
+}
+
 /** --perf-record: the recording's top symbols (JIT frames named through --perf-basic-prof) in CPU µs per request. */
 function perfTop(file, requests, top = 12) {
   const r = spawnSync('perf', ['report', '-i', file, '--stdio', '--sort', 'dso,sym', '-F', 'sample,dso,sym', '--percent-limit', '0.5'], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -142,12 +235,13 @@ function perfTop(file, requests, top = 12) {
     const m = /^\s+(\d+)\s+(\S+(?: tid \d+)?)\s+\[.\]\s+(.*)$/.exec(line);
     if (m) rows.push({ us: (Number(m[1]) * 1e6) / PERF_HZ / requests, dso: m[2], sym: m[3].trim() });
   }
-  return rows.slice(0, top);
+  return rows.sort((a, b) => b.us - a.us).slice(0, top);
 }
 
+const topText = (top) => (top ? top.map((t) => `\n        ${t.us.toFixed(2).padStart(6)} µs  ${t.dso.padEnd(18)} ${t.sym.slice(0, 90)}`).join('') : '');
 const perfText = (p) =>
   p
-    ? (p.top ? p.top.map((t) => `\n        ${t.us.toFixed(2).padStart(6)} µs  ${t.dso.padEnd(18)} ${t.sym.slice(0, 90)}`).join('') : '') + `\n      perf ${(p.rps / 1000).toFixed(1)}k/s: ${p.usPerReq.toFixed(1)} µs CPU/request (user ${p.userUsPerReq.toFixed(1)}, kernel ${p.sysUsPerReq.toFixed(1)}), ${p.syscallsPerReq.toFixed(2)} syscalls, ${p.switchesPerReq.toFixed(3)} context switches, ${p.faultsPerReq.toFixed(3)} page faults/request, busy ${pct(p.busy)}`
+    ? topText(p.top) + `\n      perf ${(p.rps / 1000).toFixed(1)}k/s: ${p.usPerReq.toFixed(1)} µs CPU/request (user ${p.userUsPerReq.toFixed(1)}, kernel ${p.sysUsPerReq.toFixed(1)}), ${p.syscallsPerReq.toFixed(2)} syscalls, ${p.switchesPerReq.toFixed(3)} context switches, ${p.faultsPerReq.toFixed(3)} page faults/request, busy ${pct(p.busy)}`
     : '';
 
 /** A generator process pinned to core 0, run to its end; its CPU and peak RSS (and --perf's window). */
@@ -179,11 +273,15 @@ async function main() {
   let factory = null;
   const nodeFlags = [];
   if (PERF_RECORD) nodeFlags.push('--perf-basic-prof');
+  // e.g. --factory-flags=--trace-deopt,--trace-turbo-inlining: V8's traces land in the factory's log
+  const flagList = (v) => (v ? String(v).split(',').filter(Boolean) : []);
+  nodeFlags.push(...flagList(argv['factory-flags']));
   if (argv['cpu-prof'] === 'true') {
     mkdirSync(PROF_DIR, { recursive: true });
     nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`, `--cpu-prof-name=factory-${tag}.cpuprofile`);
   }
-  const altEnv = argv['alt-env'] ? envList(argv['alt-env']) : null;
+  const altFlags = flagList(argv['alt-flags']);
+  const altEnv = argv['alt-env'] || altFlags.length ? envList(argv['alt-env'] ?? '') : null;
   const results = { barrage: [], autocannon: [], raw: [], ...(argv.base ? { 'barrage@base': [] } : {}), ...(altEnv ? { 'barrage@alt': [] } : {}) };
   const baseRoot = argv.base ? prepareBase(String(argv.base)) : null;
   let baseFactory = null;
@@ -196,7 +294,7 @@ async function main() {
     head = await startHead(stack, { core: canPin() ? 1 : null, name: `head-${tag}` });
     factoryStartedAt = performance.now();
     factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags });
-    if (altEnv) altFactory = await startFactory(head, stack, { zone: `${zone}-alt`, id: `${zone}-alt-f0`, core: canPin() ? 0 : null, nodeFlags: PERF_RECORD ? ['--perf-basic-prof'] : [], env: altEnv });
+    if (altEnv) altFactory = await startFactory(head, stack, { zone: `${zone}-alt`, id: `${zone}-alt-f0`, core: canPin() ? 0 : null, nodeFlags: [...(PERF_RECORD ? ['--perf-basic-prof'] : []), ...altFlags], env: altEnv });
     if (baseRoot) baseFactory = await startFactory(head, stack, { zone: `${zone}-base`, id: `${zone}-base-f0`, core: canPin() ? 0 : null, root: baseRoot });
     const scenario = `bench-get-${tag}`;
     await saveScenario(head, { name: scenario, loop: true, steps: [{ name: 'get', method: 'GET', url: target.url, checks: [{ status: [200] }] }] });
@@ -246,6 +344,28 @@ async function main() {
         const j = JSON.parse(g.r.stdout.trim().split('\n').pop());
         return { ...g, r: undefined, rps: j.rps, requests: j.requests, failures: j.errors + j.non2xx };
       });
+    /** --together: one campaign to `t` (a target of its own, through a scenario of its own). */
+    const campaignTo = (f, z, t) => {
+      const name = `bench-get-${tag}-${t.port}`;
+      const ended = (async () => {
+        await saveScenario(head, { name, loop: true, steps: [{ name: 'get', method: 'GET', url: t.url, checks: [{ status: [200] }] }] });
+        const { key, campaign } = await runCampaign(head, {
+          name: `real-factory together ${tag}`,
+          startOffsetMs: 1000,
+          timeoutMs: DURATION_S * 1000,
+          scenarios: { [name]: { minionsCount: CONNECTIONS, zones: { [z]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } },
+        });
+        if (campaign.status !== 'completed') throw new Error(`campaign ${key} ended ${campaign.status}`);
+      })();
+      return { ended, pid: () => f.pid };
+    };
+    const spawnPinned = (args) => {
+      let pid = 0;
+      const ended = runChild(...pinned(0, process.execPath, PERF_RECORD ? ['--perf-basic-prof', ...args] : args), { timeoutMs: (DURATION_S + 20) * 1000, onSpawn: (c) => (pid = c.pid) });
+      return { ended, pid: () => pid };
+    };
+    const spawnRaw = (t) => spawnPinned([join(BENCH, 'raw-undici.mjs'), t.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`]);
+    const spawnAutocannon = (t) => spawnPinned([AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION_S), t.url]);
     const tools = [
       ['barrage', () => runBarrage()],
       ['autocannon', runAutocannon],
@@ -253,6 +373,13 @@ async function main() {
       ...(baseFactory ? [['barrage@base', () => runBarrage(baseFactory, `${zone}-base`)]] : []),
       ...(altFactory ? [['barrage@alt', () => runBarrage(altFactory, `${zone}-alt`)]] : []),
     ];
+    if (TOGETHER) {
+      const launch = { barrage: (t) => campaignTo(factory, zone, t), raw: spawnRaw, autocannon: spawnAutocannon };
+      if (altFactory) launch['barrage@alt'] = (t) => campaignTo(altFactory, `${zone}-alt`, t);
+      if (baseFactory) launch['barrage@base'] = (t) => campaignTo(baseFactory, `${zone}-base`, t);
+      for (const n of TOGETHER) if (!launch[n]) throw new Error(`--together: no generator ${n} (one of ${Object.keys(launch).join(', ')})`);
+      return await togetherRounds(TOGETHER.map((n) => [n, launch[n]]));
+    }
     for (let round = 0; round < ROUNDS; round++) {
       const order = tools.map((_, i) => tools[(i + round) % tools.length]);
       for (const [name, fn] of order) {
@@ -304,7 +431,7 @@ async function main() {
   console.log(`  barrage / autocannon = ${f2(summary.ratios.barrageOverAutocannon)} (median of pairs ${summary.pairs.barrageOverAutocannon.map(f2).join(', ')}; target ≥ 1.15)`);
   console.log(`  barrage / raw undici = ${f2(summary.ratios.barrageOverRaw)} (median of pairs ${summary.pairs.barrageOverRaw.map(f2).join(', ')}; target ≥ 0.95)`);
   console.log(`  raw / autocannon     = ${f2(summary.ratios.rawOverAutocannon)}`);
-  if (altFactory) console.log(`  barrage@alt (${argv['alt-env']}) / barrage = ${f2(summary.ratios.altOverBarrage)} (pairs ${pair('barrage@alt', 'barrage').map(f2).join(', ')}); / raw = ${f2(summary.ratios.altOverRaw)}`);
+  if (altFactory) console.log(`  barrage@alt (${[argv['alt-env'], argv['alt-flags']].filter(Boolean).join(' ')}) / barrage = ${f2(summary.ratios.altOverBarrage)} (pairs ${pair('barrage@alt', 'barrage').map(f2).join(', ')}); / raw = ${f2(summary.ratios.altOverRaw)}`);
   if (baseFactory) console.log(`  barrage / barrage@${argv.base} = ${f2(summary.ratios.barrageOverBase)} (median of pairs ${pair('barrage', 'barrage@base').map(f2).join(', ')})`);
 
   if (argv['cpu-prof'] === 'true') {
