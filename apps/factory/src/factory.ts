@@ -15,6 +15,7 @@ import { warmUp } from './runner/warm-up.js';
 import { ThreadedChunk } from './threads/threaded-chunk.js';
 import { autoThreads } from './threads/auto.js';
 import { HELD_FROM_MINIONS, HeapGrowth } from './heap.js';
+import { widenInlining } from './jit.js';
 
 export const FACTORY_VERSION = '0.1.0';
 
@@ -30,6 +31,7 @@ export interface RunningFactory {
 /** Starts a factory: registers it, syncs its clock, and consumes the chunk queue of its zone. */
 export async function startFactory(env: Record<string, string | undefined>, baseLog: Logger = pino(loggerSettings(env))): Promise<RunningFactory> {
   const config: FactoryConfig = loadConfig(factoryConfigSchema, env);
+  widenInlining();
   const id = config.FACTORY_ID ?? `${config.ZONE}-${randomUUID().slice(0, 8)}`;
   const host = config.HOSTNAME ?? hostname();
   // Every line of this factory says which one it is and where.
