@@ -3,7 +3,8 @@
  * Redis frozen (SIGSTOP: connections stay open, nothing answers) or Postgres shut down, every
  * request answers within a bound, 503 UNAVAILABLE in the error shape with a Retry-After
  * header, never a hang or a 500; the head recovers by itself once the dependency is back. A
- * campaign whose chunk jobs cannot be queued is marked failed, and its jobs never run.
+ * campaign whose chunk jobs cannot be queued is marked failed, and its jobs never run. With
+ * both stopped, a SIGTERM still ends the head and the factory with exit 0.
  *
  * It freezes its dependencies, so it runs on a private stack of its own (a temporary root,
  * free ports), never on the shared one other test files use.
@@ -307,5 +308,19 @@ describe('Redis', () => {
       await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end().catch(() => undefined);
     }
+  });
+});
+
+// Last: it stops this file's stack and its processes for good.
+describe('shutdown with Redis and Postgres gone', () => {
+  it('a SIGTERM ends the head and the factory cleanly (exit 0) instead of waiting for Redis', async () => {
+    await stackDown({ root });
+    // Both notice the outage (they reconnect in the background) before they are told to stop.
+    await waitFor('the head to see Redis down', async () => (await timed('GET', '/health')).status === 503, RECOVERY_BOUND_MS, 250);
+    const t0 = Date.now();
+    // Past 15 s stopChild kills with SIGKILL: the exit code is then null, not 0.
+    const [factoryExit, headExit] = await Promise.all([stopChild(factory!, 15_000), stopChild(head.process, 15_000)]);
+    measured['SIGTERM with the stack down: head and factory exited after'] = Date.now() - t0;
+    expect({ factory: factoryExit, head: headExit }).toEqual({ factory: 0, head: 0 });
   });
 });

@@ -16,8 +16,17 @@ import { ThreadedChunk } from './threads/threaded-chunk.js';
 import { autoThreads } from './threads/auto.js';
 import { HELD_FROM_MINIONS, HeapGrowth } from './heap.js';
 import { widenInlining } from './jit.js';
+import { within } from './within.js';
 
 export const FACTORY_VERSION = '0.1.0';
+
+/** How long a stopping factory waits for Redis at each step once its chunks are done. */
+const REDIS_SHUTDOWN_MS = 3000;
+
+/** QUIT, or the connection dropped when Redis does not answer it within `ms`. */
+async function quitOrDrop(conn: Redis, ms: number): Promise<void> {
+  if ((await within(ms, conn.quit())) === undefined) conn.disconnect();
+}
 
 /** A chunk this factory runs: on its main thread (ChunkRunner) or on worker threads (ThreadedChunk). */
 type RunningChunk = Pick<ChunkRunner, 'job' | 'minionsActive' | 'run' | 'handBack' | 'abort'>;
@@ -182,18 +191,27 @@ export async function startFactory(env: Record<string, string | undefined>, base
       log.info({ running: runners.size }, 'factory stopping: handing its chunks back');
       // No new job; running chunks drain, flush and go back to the queue for the zone's
       // other factories. Past the grace period they are cut.
-      const closed = worker.close();
+      const closed = worker.close().then(() => true);
+      const running = runners.size;
       for (const r of runners.values()) r.handBack();
       const grace = setTimeout(() => {
         for (const r of runners.values()) r.abort();
       }, config.SHUTDOWN_GRACE_MS);
-      await closed;
+      // Whatever waits on Redis is bounded, and not waited on at all while it is down: ioredis
+      // holds a command until Redis is back, and a SIGTERM'd factory stayed alive until it was
+      // killed. Chunks still get their grace period.
+      const redisWait = () => (redis.status === 'ready' ? REDIS_SHUTDOWN_MS : 0);
+      const drained = await within((running > 0 ? config.SHUTDOWN_GRACE_MS : 0) + redisWait(), closed);
       clearTimeout(grace);
       clearInterval(clockTimer);
-      await publisher.flush();
-      await registration.stop().catch(() => undefined);
+      const flushed = await within(redisWait(), publisher.flush().then(() => true));
+      await within(redisWait(), registration.stop().catch(() => undefined));
       await metrics.close();
-      await Promise.allSettled([redis.quit(), workerConn.quit(), announcements.close()]);
+      await Promise.allSettled([quitOrDrop(redis, redisWait()), quitOrDrop(workerConn, redisWait()), within(redisWait(), announcements.close())]);
+      if (!flushed || (running > 0 && !drained)) {
+        // Its registration expires and the head takes its chunks back from their last snapshots.
+        log.warn({ chunks: running, handedBack: Boolean(drained), snapshotsFlushed: Boolean(flushed) }, 'Redis did not answer while the factory stopped');
+      }
       log.info('factory stopped');
     })());
   return { id, close };

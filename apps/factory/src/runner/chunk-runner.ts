@@ -15,6 +15,7 @@ import type { LoadModel, LoadModelHost } from './load-model.js';
 import { ClosedModel } from './closed-model.js';
 import { OPEN_MODEL_QUEUE_DEPTH, OpenModel } from './open-model.js';
 import { warmScenario } from './warm-up.js';
+import { within } from '../within.js';
 
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
 const OPEN_MODEL_CONNECT_PACE_MS = 0.5;
@@ -604,15 +605,4 @@ const BLOCKER = new Int32Array(new SharedArrayBuffer(4));
 
 function finiteOr(x: number, fallback: number): number {
   return Number.isFinite(x) ? x : fallback;
-}
-
-/** `work`'s value, or undefined when it takes longer than `ms`. */
-async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,8 +1,12 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { HeadConfig } from '@barrage/config';
 import { HEAD_CONFIG } from '../common/tokens.js';
 import { withTimeout } from './dependency.js';
+
+/** How long a stopping head lets a worker's running jobs (a webhook delivery, a schedule firing) end. */
+const WORKER_DRAIN_MS = 10_000;
 
 /**
  * Redis connections of the head.
@@ -45,6 +49,25 @@ export class RedisService implements OnModuleDestroy {
     conn.on('error', () => undefined); // reconnects by itself; /health reports the outage
     this.extra.push(conn);
     return conn;
+  }
+
+  /** Redis answers now (the request-path connection is up). */
+  get up(): boolean {
+    return this.main.status === 'ready';
+  }
+
+  /**
+   * Closes a BullMQ worker for the shutdown: while Redis answers, lets its running jobs end
+   * (at most WORKER_DRAIN_MS); with Redis gone they cannot be settled anyway, and waiting on
+   * it kept a SIGTERM'd head alive until it was killed. Never rejects.
+   */
+  async closeWorker(worker: Pick<Worker, 'close' | 'disconnect'>): Promise<void> {
+    if (this.up) {
+      const closed = await withTimeout(worker.close(), WORKER_DRAIN_MS, 'Redis', 'closing a worker').then(() => true, () => false);
+      if (closed) return;
+    }
+    // Not awaited: with Redis down, BullMQ's disconnect waits for a connection that never comes.
+    void worker.disconnect().catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {

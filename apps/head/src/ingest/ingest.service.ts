@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { redisKeys, streamMessageSchema, type ChunkEvent, type Snapshot, type StreamMessage } from '@barrage/contracts';
 import { IngestRepository } from './ingest.repository.js';
 import { RedisService } from '../infra/redis.service.js';
+import { withTimeout } from '../infra/dependency.js';
 import { LOGGER } from '../common/tokens.js';
 import { CampaignsRepository } from '../campaigns/campaigns.repository.js';
 import { batchContributions, mergeRow, rowId, type RowKey } from './interval-merge.js';
@@ -19,6 +20,8 @@ type StreamEntries = [id: string, fields: string[]][];
  * (receipts), so stealing early costs nothing.
  */
 const CLAIM_IDLE_MS = 5_000;
+/** How long a stopping head lets a merge under way end. */
+const LOOP_DRAIN_MS = 10_000;
 
 /**
  * Reads snapshots and chunk events from the Redis Stream through the heads' consumer group
@@ -51,8 +54,13 @@ export class IngestService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.running = false;
+    const up = this.redis.up;
     this.conn?.disconnect(); // unblocks a pending XREADGROUP
-    await this.loop?.catch(() => undefined);
+    // A merge under way ends. But a command queued while Redis was down is never settled by
+    // disconnect() (ioredis has no socket left to close), and waiting on it kept a SIGTERM'd
+    // head alive until it was killed: with Redis gone, the loop gets the command bound.
+    const bound = up ? LOOP_DRAIN_MS : this.redis.commandTimeoutMs;
+    if (this.loop) await withTimeout(this.loop, bound, 'Redis', 'ending the ingest loop').catch(() => this.log.warn({ boundMs: bound }, 'the ingest loop did not end in time; stopping without it'));
   }
 
   private async run(): Promise<void> {

@@ -55,7 +55,7 @@ export class ScheduleFiringService implements OnApplicationBootstrap, OnModuleDe
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.worker?.close().catch(() => undefined);
+    if (this.worker) await this.redis.closeWorker(this.worker);
   }
 
   /** Queues each enabled schedule's pending occurrence (a no-op where its job exists). */

@@ -47,7 +47,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.worker?.close().catch(() => undefined);
+    if (this.worker) await this.redis.closeWorker(this.worker);
   }
 
   private async process(job: Job<DeliveryJob>): Promise<void> {
