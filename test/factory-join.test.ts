@@ -102,9 +102,14 @@ it('a closed-model chunk taken late starts the minions of past lines at once and
   await runWithStart(j, startAt);
   const rel = target.stats.arrivals.map((a) => a.at - startAt).sort((a, b) => a - b);
   expect(rel).toHaveLength(10);
-  // the lines at 500 and 1000 are past: 4 minions at once; then 1500, 2000, 2500 on time
-  expect(rel.slice(0, 4).every((t) => t >= 1150 && t < 1450)).toBe(true);
+  // the lines at 500 and 1000 are past: 4 minions at once when the chunk joins (at 1,200 ms,
+  // later on a busy machine); then 1500, 2000, 2500 on time, each line still ahead of the join
+  const joined = rel[0]!;
+  expect(joined).toBeGreaterThanOrEqual(1150);
+  expect(joined).toBeLessThan(1450);
+  expect(rel[3]! - joined).toBeLessThan(100);
   for (const [i, at] of [[4, 1500], [6, 2000], [8, 2500]] as const) {
+    if (at < joined + 100) continue; // joined so late that this line was past too
     expect(rel[i]! - at).toBeGreaterThanOrEqual(-5);
     expect(rel[i + 1]! - at).toBeLessThan(150);
   }
