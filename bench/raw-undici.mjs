@@ -19,14 +19,26 @@ const argv = Object.fromEntries(process.argv.slice(3).map((a) => { const [k, v] 
 const CONNECTIONS = Number(argv.connections ?? 50);
 const DURATION_MS = Number(argv.duration ?? 10) * 1000;
 
-const { Client } = await importFactoryDep('undici');
+const { Client, buildConnector } = await importFactoryDep('undici');
 const hdrPath = createRequire(join(DIST_ROOT, 'libs/metrics/package.json')).resolve('hdr-histogram-js');
 const hdr = await import(pathToFileURL(hdrPath).href);
 const histogram = (hdr.build ?? hdr.default.build)({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 
 const u = new URL(url);
 const origin = u.origin;
-const opts = { origin, path: u.pathname + u.search, method: 'GET', headers: null };
+// --like=timeouts,connector,headers: one by one, what the factory's requests do that this loop
+// does not (per-request headersTimeout/bodyTimeout, a wrapping connector, an empty header
+// list), to find which of them costs (bench/real-factory.mjs --together=raw,raw@alt).
+const like = new Set(String(argv.like ?? '').split(',').filter(Boolean));
+const opts = {
+  origin,
+  path: u.pathname + u.search,
+  method: 'GET',
+  headers: like.has('headers') ? [] : null,
+  ...(like.has('timeouts') ? { body: null, headersTimeout: 30_000, bodyTimeout: 30_000 } : {}),
+};
+const base = buildConnector({});
+const connect = like.has('connector') ? (o, cb) => base(o, (err, sock) => cb(err, sock)) : undefined;
 
 let requests = 0;
 let non2xx = 0;
@@ -74,7 +86,7 @@ class Loop {
   }
 }
 
-const clients = Array.from({ length: CONNECTIONS }, () => new Client(origin, { pipelining: 1, keepAliveTimeout: 30_000 }));
+const clients = Array.from({ length: CONNECTIONS }, () => new Client(origin, { pipelining: 1, keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) }));
 const t0 = performance.now();
 inFlight = CONNECTIONS;
 for (const c of clients) new Loop(c).send();

@@ -364,7 +364,7 @@ async function main() {
       const ended = runChild(...pinned(0, process.execPath, PERF_RECORD ? ['--perf-basic-prof', ...args] : args), { timeoutMs: (DURATION_S + 20) * 1000, onSpawn: (c) => (pid = c.pid) });
       return { ended, pid: () => pid };
     };
-    const spawnRaw = (t) => spawnPinned([join(BENCH, 'raw-undici.mjs'), t.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`]);
+    const spawnRaw = (t, more = []) => spawnPinned([join(BENCH, 'raw-undici.mjs'), t.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`, ...more]);
     const spawnAutocannon = (t) => spawnPinned([AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION_S), t.url]);
     const tools = [
       ['barrage', () => runBarrage()],
@@ -375,6 +375,8 @@ async function main() {
     ];
     if (TOGETHER) {
       const launch = { barrage: (t) => campaignTo(factory, zone, t), raw: spawnRaw, autocannon: spawnAutocannon };
+      // --raw-alt=timeouts,...: the raw loop with some of the factory's request options (raw-undici.mjs --like)
+      if (argv['raw-alt']) launch['raw@alt'] = (t) => spawnRaw(t, [`--like=${argv['raw-alt']}`]);
       if (altFactory) launch['barrage@alt'] = (t) => campaignTo(altFactory, `${zone}-alt`, t);
       if (baseFactory) launch['barrage@base'] = (t) => campaignTo(baseFactory, `${zone}-base`, t);
       for (const n of TOGETHER) if (!launch[n]) throw new Error(`--together: no generator ${n} (one of ${Object.keys(launch).join(', ')})`);
