@@ -296,8 +296,17 @@ async function main() {
     factory = await startFactory(head, stack, { zone, id: `${zone}-f0`, core: canPin() ? 0 : null, nodeFlags });
     if (altEnv) altFactory = await startFactory(head, stack, { zone: `${zone}-alt`, id: `${zone}-alt-f0`, core: canPin() ? 0 : null, nodeFlags: [...(PERF_RECORD ? ['--perf-basic-prof'] : []), ...altFlags], env: altEnv });
     if (baseRoot) baseFactory = await startFactory(head, stack, { zone: `${zone}-base`, id: `${zone}-base-f0`, core: canPin() ? 0 : null, root: baseRoot });
+    /** One looping GET with a status check to `url`, saved under `name`. */
+    const saveGetScenario = (name, url) => saveScenario(head, { name, loop: true, steps: [{ name: 'get', method: 'GET', url, checks: [{ status: [200] }] }] });
+    /** The campaign every barrage run makes: `CONNECTIONS` minions of `scenarioName` in zone `z` for the run's duration. */
+    const campaignBody = (scenarioName, z) => ({
+      name: `real-factory ${tag}`,
+      startOffsetMs: 1000,
+      timeoutMs: DURATION_S * 1000,
+      scenarios: { [scenarioName]: { minionsCount: CONNECTIONS, zones: { [z]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } },
+    });
     const scenario = `bench-get-${tag}`;
-    await saveScenario(head, { name: scenario, loop: true, steps: [{ name: 'get', method: 'GET', url: target.url, checks: [{ status: [200] }] }] });
+    await saveGetScenario(scenario, target.url);
     console.log(`head ${head.base} (core 1), factory ${zone}-f0 pid ${factory.pid} (core 0), scenario ${scenario}: GET ${target.url} with a status check, loop`);
     console.log(`closed model, ${CONNECTIONS} connections/minions, ${DURATION_S} s per run, ${ROUNDS} rounds, order rotated\n`);
 
@@ -308,12 +317,7 @@ async function main() {
         const from = performance.now() - factoryStartedAt;
         // The campaign starts ~1 s after it is created (startOffsetMs) and its chunk warms up first.
         const perf = perfWindow(f.pid, target, PERF_FROM_MS + 1500, undefined, 'factory');
-        const { key, report, campaign } = await runCampaign(head, {
-          name: `real-factory ${tag}`,
-          startOffsetMs: 1000,
-          timeoutMs: DURATION_S * 1000,
-          scenarios: { [scenario]: { minionsCount: CONNECTIONS, zones: { [z]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } },
-        });
+        const { key, report, campaign } = await runCampaign(head, campaignBody(scenario, z));
         const cpuMs = procCpuMs(f.pid) - cpu0;
         const s = report.summary;
         if (campaign.status !== 'completed') throw new Error(`campaign ${key} ended ${campaign.status}`);
@@ -344,17 +348,14 @@ async function main() {
         const j = JSON.parse(g.r.stdout.trim().split('\n').pop());
         return { ...g, r: undefined, rps: j.rps, requests: j.requests, failures: j.errors + j.non2xx };
       });
-    /** --together: one campaign to `t` (a target of its own, through a scenario of its own). */
+    /** --together: one campaign to `t` (a target of its own, through a scenario of its own, saved once). */
+    const scenarioOf = new Map();
     const campaignTo = (f, z, t) => {
       const name = `bench-get-${tag}-${t.port}`;
+      if (!scenarioOf.has(t)) scenarioOf.set(t, saveGetScenario(name, t.url));
       const ended = (async () => {
-        await saveScenario(head, { name, loop: true, steps: [{ name: 'get', method: 'GET', url: t.url, checks: [{ status: [200] }] }] });
-        const { key, campaign } = await runCampaign(head, {
-          name: `real-factory together ${tag}`,
-          startOffsetMs: 1000,
-          timeoutMs: DURATION_S * 1000,
-          scenarios: { [name]: { minionsCount: CONNECTIONS, zones: { [z]: 100 }, executionProfile: { profile: 'IMMEDIATELY' } } },
-        });
+        await scenarioOf.get(t);
+        const { key, campaign } = await runCampaign(head, campaignBody(name, z));
         if (campaign.status !== 'completed') throw new Error(`campaign ${key} ended ${campaign.status}`);
       })();
       return { ended, pid: () => f.pid };
@@ -380,7 +381,8 @@ async function main() {
       if (altFactory) launch['barrage@alt'] = (t) => campaignTo(altFactory, `${zone}-alt`, t);
       if (baseFactory) launch['barrage@base'] = (t) => campaignTo(baseFactory, `${zone}-base`, t);
       for (const n of TOGETHER) if (!launch[n]) throw new Error(`--together: no generator ${n} (one of ${Object.keys(launch).join(', ')})`);
-      return await togetherRounds(TOGETHER.map((n) => [n, launch[n]]));
+      writeJson(await togetherRounds(TOGETHER.map((n) => [n, launch[n]])));
+      return;
     }
     for (let round = 0; round < ROUNDS; round++) {
       const order = tools.map((_, i) => tools[(i + round) % tools.length]);
@@ -445,10 +447,14 @@ async function main() {
       console.log(formatTop(topFrames(profile, { top: Number(argv.top ?? 30), windows: campaignWindows })));
     } else console.log(`\n(no CPU profile found in ${PROF_DIR})`);
   }
-  if (argv.json) {
-    mkdirSync(join(argv.json, '..'), { recursive: true });
-    writeFileSync(argv.json, JSON.stringify({ ...summary, results }, null, 2));
-  }
+  writeJson({ ...summary, results });
+}
+
+/** --json=<file>: the run's figures. */
+function writeJson(figures) {
+  if (!argv.json) return;
+  mkdirSync(join(argv.json, '..'), { recursive: true });
+  writeFileSync(argv.json, JSON.stringify(figures, null, 2));
 }
 
 main().then(
