@@ -4,7 +4,7 @@
 // The peer of the real factory in bench/real-factory.mjs (issue 15: "within 5 % of the raw
 // undici loop printed beside it").
 //
-//   node bench/raw-undici.mjs <url> [--connections=50] [--duration=10]
+//   node bench/raw-undici.mjs <url> [--connections=50] [--duration=10] [--like=...] [--start-at=<epoch ms>]
 //
 // Prints one JSON line: { requests, durationS, rps, non2xx, errors, p50Us, p99Us }. Requests
 // count the responses completed within the window; the ones still in flight at its end are
@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DIST_ROOT, importFactoryDep } from './lib.mjs';
+import { DIST_ROOT, importFactoryDep, stackRedisUrl } from './lib.mjs';
 
 const url = process.argv[2];
 const argv = Object.fromEntries(process.argv.slice(3).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
@@ -26,9 +26,17 @@ const histogram = (hdr.build ?? hdr.default.build)({ lowestDiscernibleValue: 1, 
 
 const u = new URL(url);
 const origin = u.origin;
-// --like=timeouts,connector,headers: one by one, what the factory's requests do that this loop
-// does not (per-request headersTimeout/bodyTimeout, a wrapping connector, an empty header
-// list), to find which of them costs (bench/real-factory.mjs --together=raw,raw@alt).
+// --like=a,b,...: what the factory does that this loop does not, one piece at a time, to find
+// which of them costs (bench/real-factory.mjs --together=raw,raw@<like>):
+//   timeouts, connector, headers  the factory's request options (per-request headersTimeout and
+//                                 bodyTimeout, a wrapping connector, an empty header list);
+//   modules                       BullMQ and ioredis imported, nothing else done with them;
+//   ioredis, redis                an ioredis client sending a command every 100 ms (as the
+//                                 clock, heartbeat and publisher do); redis adds a BullMQ worker
+//                                 that takes one job first;
+//   load:<pkg>, require:<pkg>     one package imported (or required): a factory dependency or BullMQ's;
+//   heap                          ~16 MB of plain objects kept alive (what the two modules add);
+//   others                        pino and prom-client's default collectors.
 const like = new Set(String(argv.like ?? '').split(',').filter(Boolean));
 const opts = {
   origin,
@@ -90,7 +98,73 @@ class Loop {
   }
 }
 
+const redisLike = like.has('redis') || like.has('ioredis') ? await startRedisLike(like.has('redis')) : like.has('modules') ? await loadRedisModules() : null;
+// load:<package>: only that package loaded (a dependency of the factory's, or of BullMQ's)
+for (const l of like) if (l.startsWith('load:')) await loadPackage(l.slice(5));
+// require:<package>: the same through require() instead of import()
+for (const l of like) if (l.startsWith('require:')) createRequire(join(DIST_ROOT, 'apps/factory/package.json'))(l.slice(8));
+async function loadPackage(name) {
+  try {
+    return await importFactoryDep(name);
+  } catch {
+    const bullmq = createRequire(join(DIST_ROOT, 'apps/factory/package.json')).resolve('bullmq');
+    return import(pathToFileURL(createRequire(bullmq).resolve(name)).href);
+  }
+}
+// heap: as many bytes kept alive as loading BullMQ and ioredis adds (~16 MB), in plain objects
+const kept = like.has('heap') ? Array.from({ length: 200_000 }, (_, i) => ({ i, s: `v${i}`, a: [i, i + 1] })) : null;
+// others: the factory's other modules (pino, prom-client), loaded and used a little
+if (like.has('others')) {
+  const { default: pino } = await importFactoryDep('pino');
+  const { Registry, collectDefaultMetrics } = await importFactoryDep('prom-client');
+  collectDefaultMetrics({ register: new Registry() });
+  pino({ level: 'warn' }).info('loaded');
+}
+
+/** Only what loading BullMQ and ioredis puts in the heap, no connection. */
+async function loadRedisModules() {
+  await importFactoryDep('bullmq');
+  await importFactoryDep('ioredis');
+  return async () => undefined;
+}
+
+/** Redis in this isolate as a factory has it: BullMQ's connections and scripts, then a command every 100 ms. */
+async function startRedisLike(bullmq) {
+  const { Queue, Worker } = await importFactoryDep('bullmq');
+  const { Redis } = await importFactoryDep('ioredis');
+  const url = stackRedisUrl();
+  if (!url) throw new Error('--like=redis needs the stack (REDIS_URL or .barrage/stack.env)');
+  const connection = { url, maxRetriesPerRequest: null };
+  const name = `bench-raw-like-${process.pid}`;
+  let queue = null;
+  let worker = null;
+  if (bullmq) {
+    queue = new Queue(name, { connection });
+    let taken;
+    const took = new Promise((r) => (taken = r));
+    worker = new Worker(name, async () => taken(), { connection });
+    await queue.add('job', { n: 1 });
+    await took;
+  }
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  let i = 0;
+  const timer = setInterval(() => {
+    i++;
+    void redis.time();
+    if (i % 10 === 0) void redis.set(`${name}:beat`, String(Date.now()), 'PX', 10_000).then(() => redis.publish(`${name}:snap`, 'x'.repeat(2000)));
+  }, 100);
+  return async () => {
+    clearInterval(timer);
+    await worker?.close();
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await redis.quit();
+  };
+}
+
 const clients = Array.from({ length: CONNECTIONS }, () => new Client(origin, { pipelining: 1, keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) }));
+// --start-at=<epoch ms>: hold the load until then (generators started together, bench/real-factory.mjs --together)
+if (argv['start-at']) await new Promise((r) => setTimeout(r, Math.max(0, Number(argv['start-at']) - Date.now())));
 const t0 = performance.now();
 inFlight = CONNECTIONS;
 for (const c of clients) new Loop(c).send();
@@ -100,6 +174,8 @@ const elapsed = performance.now() - t0;
 running = false;
 await new Promise((r) => (drained = r));
 await Promise.allSettled(clients.map((c) => c.close()));
+await redisLike?.();
+if (kept) kept.length = 0;
 const durationS = elapsed / 1000;
 process.stdout.write(
   `${JSON.stringify({ requests, durationS, rps: requests / durationS, non2xx, errors, p50Us: histogram.getValueAtPercentile(50), p99Us: histogram.getValueAtPercentile(99) })}\n`,

@@ -75,8 +75,10 @@ const PROF_DIR = join(BENCH, 'results/cpu-prof');
 // 0, each against an nginx of its own, and each one's rate is read from its own target over a
 // window in which all of them run. Sharing the core, they are slowed alike by whatever else the
 // host does, so their ratio is the ratio of what one request costs each, where the one-at-a-time
-// rotation on a noisy host swung ±20 % between rounds. Campaigns start first; the processes
-// (raw, autocannon) once every campaign's target sees load.
+// rotation on a noisy host swung ±20 % between rounds. Each round gives every generator another
+// target (nginx instances differ by a few %). Generators: barrage, raw, autocannon, barrage@alt,
+// barrage@base, raw@alt (--raw-alt), and raw@<like> for the raw loop with raw-undici.mjs
+// --like=<like> ('+' between several: raw@timeouts+headers, raw@modules, raw@redis).
 const TOGETHER = argv.together ? String(argv.together).split(',').filter(Boolean) : null;
 
 /** Resolves once `target` has served `n` requests more than when it was called. */
@@ -94,6 +96,10 @@ async function loadSeen(target, n = 1000, timeoutMs = 30_000) {
  * --together's rounds: `gens` is [[name, (target) => { ended: Promise, pid: () => number }]].
  * Prints each one's rate and CPU µs per request over the window, and their ratios to the first.
  */
+/** Time a raw loop variant gets to set up before the load starts (--together with raw@...). */
+const RAW_SETUP_MS = 3000;
+let rawStartAt = 0;
+
 async function togetherRounds(gens) {
   const targets = [];
   try {
@@ -105,27 +111,36 @@ async function togetherRounds(gens) {
     const costs = gens.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
       await waitQuiet(QUIET_WAIT_MS);
+      // Each generator meets another target each round: one nginx that serves a little slower
+      // (and so lets its client batch less) would otherwise bias one generator in every round.
+      const target = (i) => targets[(i + round) % targets.length];
       const campaigns = gens.map(([n], i) => (n.startsWith('barrage') ? i : -1)).filter((i) => i >= 0);
       const runs = new Array(gens.length);
       const seen = [];
-      for (const i of campaigns) {
-        seen.push(loadSeen(targets[i]));
-        runs[i] = gens[i][1](targets[i]);
+      const launch = (i, n) => {
+        seen.push(loadSeen(target(i), n));
+        runs[i] = gens[i][1](target(i));
+      };
+      // A raw loop with setup of its own (raw@redis connects BullMQ first) holds its load until a
+      // common instant; the others are launched just before it, or they would start early and end
+      // before the window does.
+      rawStartAt = gens.some(([n]) => n.startsWith('raw@')) ? Date.now() + RAW_SETUP_MS : 0;
+      if (rawStartAt) {
+        gens.forEach(([n], i) => n.startsWith('raw') && launch(i, 100));
+        await sleep(rawStartAt - Date.now() - 500);
       }
+      // Campaigns first (a campaign takes a few hundred ms to get going), then the rest at once.
+      for (const i of campaigns) launch(i, 1000);
+      gens.forEach(([n], i) => runs[i] === undefined && launch(i, 100));
       await Promise.all(seen);
-      for (let i = 0; i < gens.length; i++) {
-        if (campaigns.includes(i)) continue;
-        runs[i] = gens[i][1](targets[i]);
-        await loadSeen(targets[i], 100);
-      }
       await sleep(1000);
-      const c0 = await Promise.all(targets.map((t) => t.count()));
+      const c0 = await Promise.all(gens.map((_, i) => target(i).count()));
       const cpu0 = runs.map((g) => procCpuMs(g.pid()));
       const t0 = performance.now();
       const recordings = PERF_RECORD ? runs.map((g, i) => perfRecord(g.pid(), `together-${gens[i][0]}`, windowMs)) : [];
       await sleep(windowMs);
       await Promise.all(recordings);
-      const c1 = await Promise.all(targets.map((t) => t.count()));
+      const c1 = await Promise.all(gens.map((_, i) => target(i).count()));
       const cpu1 = runs.map((g) => procCpuMs(g.pid()));
       const secs = (performance.now() - t0) / 1000;
       await Promise.all(runs.map((g) => g.ended));
@@ -365,7 +380,7 @@ async function main() {
       const ended = runChild(...pinned(0, process.execPath, PERF_RECORD ? ['--perf-basic-prof', ...args] : args), { timeoutMs: (DURATION_S + 20) * 1000, onSpawn: (c) => (pid = c.pid) });
       return { ended, pid: () => pid };
     };
-    const spawnRaw = (t, more = []) => spawnPinned([join(BENCH, 'raw-undici.mjs'), t.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`, ...more]);
+    const spawnRaw = (t, more = []) => spawnPinned([join(BENCH, 'raw-undici.mjs'), t.url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_S}`, ...(rawStartAt ? [`--start-at=${rawStartAt}`] : []), ...more]);
     const spawnAutocannon = (t) => spawnPinned([AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(DURATION_S), t.url]);
     const tools = [
       ['barrage', () => runBarrage()],
@@ -380,6 +395,8 @@ async function main() {
       if (argv['raw-alt']) launch['raw@alt'] = (t) => spawnRaw(t, [`--like=${argv['raw-alt']}`]);
       if (altFactory) launch['barrage@alt'] = (t) => campaignTo(altFactory, `${zone}-alt`, t);
       if (baseFactory) launch['barrage@base'] = (t) => campaignTo(baseFactory, `${zone}-base`, t);
+      // raw@<like>: the raw loop with --like=<like> ('+' between several), e.g. raw@redis, raw@timeouts+headers
+      for (const n of TOGETHER) if (!launch[n] && n.startsWith('raw@')) launch[n] = (t) => spawnRaw(t, [`--like=${n.slice(4).replaceAll('+', ',')}`]);
       for (const n of TOGETHER) if (!launch[n]) throw new Error(`--together: no generator ${n} (one of ${Object.keys(launch).join(', ')})`);
       writeJson(await togetherRounds(TOGETHER.map((n) => [n, launch[n]])));
       return;
