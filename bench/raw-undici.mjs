@@ -36,7 +36,8 @@ const origin = u.origin;
 //                                 that takes one job first;
 //   load:<pkg>, require:<pkg>     one package imported (or required): a factory dependency or BullMQ's;
 //   heap                          ~16 MB of plain objects kept alive (what the two modules add);
-//   others                        pino and prom-client's default collectors.
+//   others                        pino and prom-client's default collectors;
+//   warmserver                    20,000 requests to a node:http server in this process first (the factory's warm-ups).
 const like = new Set(String(argv.like ?? '').split(',').filter(Boolean));
 const opts = {
   origin,
@@ -110,6 +111,27 @@ async function loadPackage(name) {
     const bullmq = createRequire(join(DIST_ROOT, 'apps/factory/package.json')).resolve('bullmq');
     return import(pathToFileURL(createRequire(bullmq).resolve(name)).href);
   }
+}
+// warmserver: before the load, 20,000 requests through undici to a node:http server in this
+// process (what the factory's warm-ups do), then the server is closed
+if (like.has('warmserver')) await warmThroughServer(20_000);
+async function warmThroughServer(n) {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    req.resume();
+    res.end('ok');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const local = `http://127.0.0.1:${server.address().port}`;
+  const wc = Array.from({ length: 32 }, () => new Client(local, { pipelining: 1, keepAliveTimeout: 10_000 }));
+  let left = n;
+  await Promise.all(wc.map((c) => new Promise((resolve) => {
+    const h = { onConnect() {}, onHeaders() { return true; }, onData() { return true; }, onComplete() { next(); }, onError() { next(); } };
+    const next = () => (left-- > 0 ? c.dispatch({ origin: local, path: '/warm-up', method: 'GET' }, h) : resolve());
+    next();
+  })));
+  await Promise.allSettled(wc.map((c) => c.close()));
+  await new Promise((r) => server.close(r));
 }
 // heap: as many bytes kept alive as loading BullMQ and ioredis adds (~16 MB), in plain objects
 const kept = like.has('heap') ? Array.from({ length: 200_000 }, (_, i) => ({ i, s: `v${i}`, a: [i, i + 1] })) : null;

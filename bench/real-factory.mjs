@@ -129,8 +129,10 @@ async function togetherRounds(gens) {
         gens.forEach(([n], i) => n.startsWith('raw') && launch(i, 100));
         await sleep(rawStartAt - Date.now() - 500);
       }
-      // Campaigns first (a campaign takes a few hundred ms to get going), then the rest at once.
+      // Campaigns first, until their targets see load (a campaign takes a while to get going:
+      // its ready phase), then the rest at once.
       for (const i of campaigns) launch(i, 1000);
+      await Promise.all(seen);
       gens.forEach(([n], i) => runs[i] === undefined && launch(i, 100));
       await Promise.all(seen);
       await sleep(1000);
