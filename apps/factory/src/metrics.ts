@@ -1,10 +1,11 @@
-import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Snapshot } from '@barrage/contracts';
+import { MetricsServer, type Answer } from './metrics-server.js';
 
 /**
  * A factory's Prometheus metrics and health (docs/api.md#cluster-routes, docs/architecture.md#prometheus-metrics), on their own small HTTP server
- * (METRICS_PORT). Counters move once per snapshot, never on the hot path.
+ * (METRICS_PORT), served from a thread of its own (metrics-server.ts). Counters move once per
+ * snapshot, never on the hot path.
  */
 export class FactoryMetrics {
   readonly registry = new Registry();
@@ -14,7 +15,7 @@ export class FactoryMetrics {
   private readonly failures = new Counter({ name: 'barrage_factory_failures_total', help: 'Requests failed', registers: [this.registry] });
   private readonly dropped = new Counter({ name: 'barrage_factory_dropped_iterations_total', help: 'Open-model arrivals dropped at maxInFlight', registers: [this.registry] });
   private readonly saturated = new Counter({ name: 'barrage_factory_saturated_intervals_total', help: 'Intervals in which the generator was saturated', registers: [this.registry] });
-  private server: Server | null = null;
+  private server: MetricsServer | null = null;
   /** What /health answers (the factory's registration: its clock's state). */
   health: () => { status: string } = () => ({ status: 'healthy' });
 
@@ -51,17 +52,19 @@ export class FactoryMetrics {
   }
 
   /** Serves /metrics and /health on `port` (0: any free port); resolves with the port. */
-  listen(port: number, host = '0.0.0.0'): Promise<number> {
-    this.server = createServer((req, res) => {
-      if (req.url === '/metrics') {
-        void this.registry.metrics().then((text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text));
-      } else if (req.url === '/health') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.health()));
-      else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"not found"}}');
-    });
-    return new Promise((resolve) => this.server!.listen(port, host, () => resolve((this.server!.address() as { port: number }).port)));
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    const { server, port: bound } = await MetricsServer.listen(port, host, (path) => this.answer(path));
+    this.server = server;
+    return bound;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  private async answer(path: '/metrics' | '/health'): Promise<Answer> {
+    if (path === '/metrics') return { status: 200, contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { status: 200, contentType: 'application/json', body: JSON.stringify(this.health()) };
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
   }
 }

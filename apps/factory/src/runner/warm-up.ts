@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { StepRecorder } from '@barrage/metrics';
 import { scenarioSchema } from '@barrage/contracts';
@@ -6,6 +5,7 @@ import type { ClusterClock } from '../clock.js';
 import { Connections, type OriginConnections } from '../http/connections.js';
 import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
 import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
+import { startWarmUpServer } from './warm-up-server.js';
 
 export interface WarmUpResult {
   requests: number;
@@ -16,10 +16,10 @@ export interface WarmUpResult {
 
 /**
  * Runs the request path (Iteration, connections, undici's client and parser, the recorder)
- * against a throwaway server inside this process, so that V8 has optimised it before the
- * first campaign. Cold, the path ran at ~3-5k requests/s for most of a second and an open-
- * model chunk at 20,000/s dropped half of its first second (bench/README.md). No request
- * leaves the process; bounded by count and time.
+ * against a throwaway server inside this process (on a thread of its own: warm-up-server.ts),
+ * so that V8 has optimised it before the first campaign. Cold, the path ran at ~3-5k
+ * requests/s for most of a second and an open-model chunk at 20,000/s dropped half of its first
+ * second (bench/README.md). No request leaves the process; bounded by count and time.
  */
 export async function warmUp(clock: ClusterClock, opts: { requests?: number; maxMs?: number; concurrency?: number } = {}): Promise<WarmUpResult> {
   return warmPath(clock, null, opts);
@@ -52,13 +52,8 @@ async function warmPath(clock: ClusterClock, own: CompiledScenario | null, opts:
   const requests = opts.requests ?? 30_000;
   const maxMs = opts.maxMs ?? 3000;
   const concurrency = opts.concurrency ?? 32;
-  const server = createServer((req, res) => {
-    req.resume();
-    res.end('ok');
-  });
-  server.keepAliveTimeout = 10_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/warm-up`;
+  const server = await startWarmUpServer();
+  const url = `${server.origin}/warm-up`;
   const scenario = own ?? compileScenario(scenarioSchema.parse({ name: 'warm-up', steps: [{ name: 'warm-up', url, checks: [{ status: [200] }] }] }), {});
   const connections = own ? new ToWarmUpServer(new URL(url).origin) : new Connections();
   const row = own?.rows?.[0] ?? null;
@@ -91,8 +86,7 @@ async function warmPath(clock: ClusterClock, own: CompiledScenario | null, opts:
     });
   } finally {
     await connections.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
   }
   return { requests: done, ms: performance.now() - t0, origins: connections instanceof ToWarmUpServer ? [...connections.asked] : [] };
 }
