@@ -31,9 +31,9 @@ const origin = u.origin;
 //   timeouts, connector, headers  the factory's request options (per-request headersTimeout and
 //                                 bodyTimeout, a wrapping connector, an empty header list);
 //   modules                       BullMQ and ioredis imported, nothing else done with them;
-//   ioredis, redis                an ioredis client sending a command every 100 ms (as the
+//   ioredis, redis, ioredisidle   an ioredis client sending a command every 100 ms (as the
 //                                 clock, heartbeat and publisher do); redis adds a BullMQ worker
-//                                 that takes one job first;
+//                                 that takes one job first; ioredisidle sends one command only;
 //   load:<pkg>, require:<pkg>     one package imported (or required): a factory dependency or BullMQ's;
 //   heap                          ~16 MB of plain objects kept alive (what the two modules add);
 //   others                        pino and prom-client's default collectors;
@@ -99,7 +99,7 @@ class Loop {
   }
 }
 
-const redisLike = like.has('redis') || like.has('ioredis') ? await startRedisLike(like.has('redis')) : like.has('modules') ? await loadRedisModules() : null;
+const redisLike = like.has('redis') || like.has('ioredis') || like.has('ioredisidle') ? await startRedisLike(like.has('redis'), like.has('ioredisidle')) : like.has('modules') ? await loadRedisModules() : null;
 // load:<package>: only that package loaded (a dependency of the factory's, or of BullMQ's)
 for (const l of like) if (l.startsWith('load:')) await loadPackage(l.slice(5));
 // require:<package>: the same through require() instead of import()
@@ -151,7 +151,7 @@ async function loadRedisModules() {
 }
 
 /** Redis in this isolate as a factory has it: BullMQ's connections and scripts, then a command every 100 ms. */
-async function startRedisLike(bullmq) {
+async function startRedisLike(bullmq, idle = false) {
   const { Queue, Worker } = await importFactoryDep('bullmq');
   const { Redis } = await importFactoryDep('ioredis');
   const url = stackRedisUrl();
@@ -170,7 +170,8 @@ async function startRedisLike(bullmq) {
   }
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   let i = 0;
-  const timer = setInterval(() => {
+  await redis.time();
+  const timer = idle ? null : setInterval(() => {
     i++;
     void redis.time();
     if (i % 10 === 0) void redis.set(`${name}:beat`, String(Date.now()), 'PX', 10_000).then(() => redis.publish(`${name}:snap`, 'x'.repeat(2000)));
