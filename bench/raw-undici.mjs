@@ -34,11 +34,14 @@ const origin = u.origin;
 //   ioredis, redis, ioredisidle   an ioredis client sending a command every 100 ms (as the
 //                                 clock, heartbeat and publisher do); redis adds a BullMQ worker
 //                                 that takes one job first; ioredisidle sends one command only;
+//                                 ioredisnotimeout the same with connectTimeout 0 (no socket.setTimeout);
 //   load:<pkg>, require:<pkg>     one package imported (or required): a factory dependency or BullMQ's;
 //   heap                          ~16 MB of plain objects kept alive (what the two modules add);
 //   others                        pino and prom-client's default collectors;
-//   warmserver                    20,000 requests to a node:http server in this process first (the factory's warm-ups).
+//   warmserver                    20,000 requests to a node:http server in this process first (the factory's warm-ups);
+//   netflowing, netpaused         a bare net.Socket to Redis that PINGs once, read flowing ('data') or paused ('readable').
 const like = new Set(String(argv.like ?? '').split(',').filter(Boolean));
+const kept2 = [];
 const opts = {
   origin,
   path: u.pathname + u.search,
@@ -99,7 +102,7 @@ class Loop {
   }
 }
 
-const redisLike = like.has('redis') || like.has('ioredis') || like.has('ioredisidle') ? await startRedisLike(like.has('redis'), like.has('ioredisidle')) : like.has('modules') ? await loadRedisModules() : null;
+const redisLike = like.has('redis') || like.has('ioredis') || like.has('ioredisidle') || like.has('ioredisnotimeout') ? await startRedisLike(like.has('redis'), like.has('ioredisidle') || like.has('ioredisnotimeout'), like.has('ioredisnotimeout')) : like.has('modules') ? await loadRedisModules() : null;
 // load:<package>: only that package loaded (a dependency of the factory's, or of BullMQ's)
 for (const l of like) if (l.startsWith('load:')) await loadPackage(l.slice(5));
 // require:<package>: the same through require() instead of import()
@@ -133,6 +136,21 @@ async function warmThroughServer(n) {
   await Promise.allSettled(wc.map((c) => c.close()));
   await new Promise((r) => server.close(r));
 }
+// netflowing / netpaused: a plain net.Socket to Redis (no client library) that sends PING and
+// reads +PONG once, through a 'data' listener (flowing, as ioredis reads) or 'readable' (as undici)
+if (like.has('netflowing') || like.has('netpaused')) await pingRedisOverNet(like.has('netflowing'));
+async function pingRedisOverNet(flowing) {
+  const { connect } = await import('node:net');
+  const u = new URL(stackRedisUrl());
+  const socket = connect(Number(u.port), u.hostname);
+  await new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    if (flowing) socket.once('data', resolve);
+    else socket.once('readable', () => resolve(socket.read()));
+  });
+  kept2.push(socket); // stays connected and idle, as a client library's socket would
+}
 // heap: as many bytes kept alive as loading BullMQ and ioredis adds (~16 MB), in plain objects
 const kept = like.has('heap') ? Array.from({ length: 200_000 }, (_, i) => ({ i, s: `v${i}`, a: [i, i + 1] })) : null;
 // others: the factory's other modules (pino, prom-client), loaded and used a little
@@ -151,7 +169,7 @@ async function loadRedisModules() {
 }
 
 /** Redis in this isolate as a factory has it: BullMQ's connections and scripts, then a command every 100 ms. */
-async function startRedisLike(bullmq, idle = false) {
+async function startRedisLike(bullmq, idle = false, noConnectTimeout = false) {
   const { Queue, Worker } = await importFactoryDep('bullmq');
   const { Redis } = await importFactoryDep('ioredis');
   const url = stackRedisUrl();
@@ -168,7 +186,7 @@ async function startRedisLike(bullmq, idle = false) {
     await queue.add('job', { n: 1 });
     await took;
   }
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, ...(noConnectTimeout ? { connectTimeout: 0 } : {}) });
   let i = 0;
   await redis.time();
   const timer = idle ? null : setInterval(() => {
@@ -199,6 +217,7 @@ await new Promise((r) => (drained = r));
 await Promise.allSettled(clients.map((c) => c.close()));
 await redisLike?.();
 if (kept) kept.length = 0;
+for (const s of kept2) s.destroy();
 const durationS = elapsed / 1000;
 process.stdout.write(
   `${JSON.stringify({ requests, durationS, rps: requests / durationS, non2xx, errors, p50Us: histogram.getValueAtPercentile(50), p99Us: histogram.getValueAtPercentile(99) })}\n`,
