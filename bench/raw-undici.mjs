@@ -41,7 +41,10 @@ const origin = u.origin;
 //   warmserver                    20,000 requests to a node:http server in this process first (the factory's warm-ups);
 //   netflowing, netpaused         a bare net.Socket to Redis that PINGs once, read flowing ('data') or paused ('readable').
 const like = new Set(String(argv.like ?? '').split(',').filter(Boolean));
-const kept2 = [];
+// modules: an alias of the two packages loaded one after the other
+if (like.delete('modules')) like.add('load:bullmq').add('load:ioredis');
+/** What a --like keeps alive through the run (sockets, objects), let go at its end. */
+const keptSockets = [];
 const opts = {
   origin,
   path: u.pathname + u.search,
@@ -102,7 +105,9 @@ class Loop {
   }
 }
 
-const redisLike = like.has('redis') || like.has('ioredis') || like.has('ioredisidle') || like.has('ioredisnotimeout') ? await startRedisLike(like.has('redis'), like.has('ioredisidle') || like.has('ioredisnotimeout'), like.has('ioredisnotimeout')) : like.has('modules') ? await loadRedisModules() : null;
+// The Redis client variants: the first one named, if any.
+const redisMode = ['redis', 'ioredis', 'ioredisidle', 'ioredisnotimeout'].find((m) => like.has(m));
+const redisLike = redisMode ? await startRedisLike(redisMode) : null;
 // load:<package>: only that package loaded (a dependency of the factory's, or of BullMQ's)
 for (const l of like) if (l.startsWith('load:')) await loadPackage(l.slice(5));
 // require:<package>: the same through require() instead of import()
@@ -149,7 +154,7 @@ async function pingRedisOverNet(flowing) {
     if (flowing) socket.once('data', resolve);
     else socket.once('readable', () => resolve(socket.read()));
   });
-  kept2.push(socket); // stays connected and idle, as a client library's socket would
+  keptSockets.push(socket); // stays connected and idle, as a client library's socket would
 }
 // heap: as many bytes kept alive as loading BullMQ and ioredis adds (~16 MB), in plain objects
 const kept = like.has('heap') ? Array.from({ length: 200_000 }, (_, i) => ({ i, s: `v${i}`, a: [i, i + 1] })) : null;
@@ -161,15 +166,15 @@ if (like.has('others')) {
   pino({ level: 'warn' }).info('loaded');
 }
 
-/** Only what loading BullMQ and ioredis puts in the heap, no connection. */
-async function loadRedisModules() {
-  await importFactoryDep('bullmq');
-  await importFactoryDep('ioredis');
-  return async () => undefined;
-}
-
-/** Redis in this isolate as a factory has it: BullMQ's connections and scripts, then a command every 100 ms. */
-async function startRedisLike(bullmq, idle = false, noConnectTimeout = false) {
+/**
+ * Redis in this isolate as a factory has it. `mode`: ioredis (a client sending a command every
+ * 100 ms), redis (that and a BullMQ worker that takes a job first), ioredisidle (one command,
+ * then idle), ioredisnotimeout (the same with connectTimeout 0).
+ */
+async function startRedisLike(mode) {
+  const bullmq = mode === 'redis';
+  const idle = mode === 'ioredisidle' || mode === 'ioredisnotimeout';
+  const noConnectTimeout = mode === 'ioredisnotimeout';
   const { Queue, Worker } = await importFactoryDep('bullmq');
   const { Redis } = await importFactoryDep('ioredis');
   const url = stackRedisUrl();
@@ -217,7 +222,7 @@ await new Promise((r) => (drained = r));
 await Promise.allSettled(clients.map((c) => c.close()));
 await redisLike?.();
 if (kept) kept.length = 0;
-for (const s of kept2) s.destroy();
+for (const s of keptSockets) s.destroy();
 const durationS = elapsed / 1000;
 process.stdout.write(
   `${JSON.stringify({ requests, durationS, rps: requests / durationS, non2xx, errors, p50Us: histogram.getValueAtPercentile(50), p99Us: histogram.getValueAtPercentile(99) })}\n`,

@@ -92,14 +92,15 @@ async function loadSeen(target, n = 1000, timeoutMs = 30_000) {
   throw new Error(`no load reached ${target.url} within ${timeoutMs} ms`);
 }
 
+/** Time a raw loop variant gets to set up before the load starts (--together with raw@...). */
+const RAW_SETUP_MS = 3000;
+/** The round's common start for raw loops (epoch ms; 0: none), passed by spawnRaw as --start-at. */
+let rawStartAt = 0;
+
 /**
  * --together's rounds: `gens` is [[name, (target) => { ended: Promise, pid: () => number }]].
  * Prints each one's rate and CPU µs per request over the window, and their ratios to the first.
  */
-/** Time a raw loop variant gets to set up before the load starts (--together with raw@...). */
-const RAW_SETUP_MS = 3000;
-let rawStartAt = 0;
-
 async function togetherRounds(gens) {
   const targets = [];
   try {
