@@ -181,8 +181,10 @@ export async function startFactory(env: Record<string, string | undefined>, base
   });
   worker.on('error', (e) => log.warn({ err: e.message }, 'worker error'));
   await worker.waitUntilReady();
+  // Scrapable before the head lists it: whoever waits for the registration (a test, an
+  // operator's script) may scrape at once, and the server's thread takes a while to start.
+  const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT, undefined, (reason) => log.error({ reason }, 'metrics server lost: /metrics and /health no longer answer'));
   await registration.start();
-  const metricsPort = config.METRICS_PORT === undefined ? null : await metrics.listen(config.METRICS_PORT);
   log.info({ id, zone: config.ZONE, capacity: config.CAPACITY, threads, clockRttMs: clock.rttMs, clock: clock.state(clockBoundMs), metricsPort }, 'factory ready');
 
   let closing: Promise<void> | null = null;

@@ -49,11 +49,21 @@ interface Asked {
 }
 
 export class MetricsServer {
+  private closing = false;
   private constructor(private readonly worker: Worker) {}
 
-  /** Listens on `port` (0: any free one) and answers each request with `answer(path)`; resolves once listening. */
-  static async listen(port: number, host: string, answer: (path: Asked['path']) => Promise<Answer>): Promise<{ server: MetricsServer; port: number }> {
+  /**
+   * Listens on `port` (0: any free one) and answers each request with `answer(path)`; resolves
+   * once listening. `onLost` hears of a thread that ends without close() (its probes would
+   * then fail): it is said, not silent.
+   */
+  static async listen(port: number, host: string, answer: (path: Asked['path']) => Promise<Answer>, onLost: (reason: string) => void = () => undefined): Promise<{ server: MetricsServer; port: number }> {
     const { worker, port: bound } = await startServerThread('metrics server', SERVER_SOURCE, { port, host });
+    const server = new MetricsServer(worker);
+    worker.on('error', (e) => onLost(e.message));
+    worker.on('exit', (code) => {
+      if (!server.closing) onLost(`its thread exited (code ${code})`);
+    });
     worker.on('message', (m: Asked) => {
       answer(m.path).then(
         (a) => worker.postMessage({ id: m.id, ...a }),
@@ -63,10 +73,11 @@ export class MetricsServer {
     // The factory's shutdown closes it; it never holds the process open by itself (after the
     // listener: adding one refs the worker again).
     worker.unref();
-    return { server: new MetricsServer(worker), port: bound };
+    return { server, port: bound };
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.worker.terminate();
   }
 }

@@ -51,9 +51,9 @@ export class FactoryMetrics {
     if (s.saturated) this.saturated.inc();
   }
 
-  /** Serves /metrics and /health on `port` (0: any free port); resolves with the port. */
-  async listen(port: number, host = '0.0.0.0'): Promise<number> {
-    const { server, port: bound } = await MetricsServer.listen(port, host, (path) => this.answer(path));
+  /** Serves /metrics and /health on `port` (0: any free port); resolves with the port. `onLost`: as MetricsServer.listen. */
+  async listen(port: number, host = '0.0.0.0', onLost?: (reason: string) => void): Promise<number> {
+    const { server, port: bound } = await MetricsServer.listen(port, host, (path) => this.answer(path), onLost);
     this.server = server;
     return bound;
   }
