@@ -39,7 +39,9 @@ const origin = u.origin;
 //   heap                          ~16 MB of plain objects kept alive (what the two modules add);
 //   others                        pino and prom-client's default collectors;
 //   warmserver                    20,000 requests to a node:http server in this process first (the factory's warm-ups);
-//   netflowing, netpaused         a bare net.Socket to Redis that PINGs once, read flowing ('data') or paused ('readable').
+//   netflowing, netpaused         a bare net.Socket to Redis that PINGs once, read flowing ('data') or paused ('readable');
+//   thread                        the loop on a worker thread of this process, the other likes on the main thread
+//                                 (thread+ioredis: a Redis client beside the minions' isolate rather than in it).
 const like = new Set(String(argv.like ?? '').split(',').filter(Boolean));
 // modules: an alias of the two packages loaded one after the other
 if (like.delete('modules')) like.add('load:bullmq').add('load:ioredis');
@@ -208,6 +210,19 @@ async function startRedisLike(mode) {
   };
 }
 
+// thread: this file again on a worker thread, with no --like, which prints the line; this thread
+// keeps the other likes going until it is done
+if (like.has('thread')) {
+  const { Worker } = await import('node:worker_threads');
+  const args = [url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_MS / 1000}`, ...(argv['start-at'] ? [`--start-at=${argv['start-at']}`] : [])];
+  const loop = new Worker(new URL(import.meta.url), { argv: args });
+  loop.on('message', (line) => process.stdout.write(line));
+  await new Promise((resolve, reject) => loop.once('exit', resolve).once('error', reject));
+  await redisLike?.();
+  for (const s of keptSockets) s.destroy();
+  process.exit(0);
+}
+
 const clients = Array.from({ length: CONNECTIONS }, () => new Client(origin, { pipelining: 1, keepAliveTimeout: 30_000, ...(connect ? { connect } : {}) }));
 // --start-at=<epoch ms>: hold the load until then (generators started together, bench/real-factory.mjs --together)
 if (argv['start-at']) await new Promise((r) => setTimeout(r, Math.max(0, Number(argv['start-at']) - Date.now())));
@@ -224,6 +239,8 @@ await redisLike?.();
 if (kept) kept.length = 0;
 for (const s of keptSockets) s.destroy();
 const durationS = elapsed / 1000;
-process.stdout.write(
-  `${JSON.stringify({ requests, durationS, rps: requests / durationS, non2xx, errors, p50Us: histogram.getValueAtPercentile(50), p99Us: histogram.getValueAtPercentile(99) })}\n`,
-);
+const line = `${JSON.stringify({ requests, durationS, rps: requests / durationS, non2xx, errors, p50Us: histogram.getValueAtPercentile(50), p99Us: histogram.getValueAtPercentile(99) })}\n`;
+// On a thread (--like=thread), the main thread prints it
+const { parentPort } = await import('node:worker_threads');
+if (parentPort) parentPort.postMessage(line);
+else process.stdout.write(line);
