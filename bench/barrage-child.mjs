@@ -1,6 +1,6 @@
 // One Barrage ChunkRunner in its own process (run.mjs pins it to core 0), as a factory runs a
 // chunk, minus BullMQ: the job is built here and validated with the contracts' schema, the
-// start instant is written to the campaign's control hash (on Redis's clock), the runner
+// start instant is written to the campaign's control hash (on Redis's clock) once the chunk is ready, the runner
 // publishes its snapshots to the Redis stream. Prints one JSON line: the ChunkOutcome, the
 // run's window on the cluster clock, and the process's peak RSS.
 //
@@ -90,10 +90,23 @@ const { warmUp } = await importDist('apps/factory/dist/runner/warm-up.js');
 const warm = await warmUp(clock);
 const runner = new ChunkRunner(job, { clock, publisher, redis, announcements: null, factoryId: 'bench', host: 'bench', log });
 
-// A start instant on an interval boundary, far enough ahead for the 100 ms control poll.
-const startAt = Math.ceil((clock.now() + (opts.leadMs ?? 1200)) / 1000) * 1000;
+// As the head does: the start instant is fixed once the chunk says it is ready (its warm-up run,
+// the first second's sockets open), on an interval boundary far enough ahead for the 100 ms
+// control poll. Fixed before the chunk is ready, the runner would take it for a takeover when
+// less than a second ahead and skip the warm-up (a cold first second), or warm into it.
 const controlKey = redisKeys.control(opts.campaignKey);
-await redis.hset(controlKey, 'startAt', String(startAt));
+let startAt = 0;
+const ready = new Promise((resolve) => {
+  const event = publisher.event.bind(publisher);
+  publisher.event = (e) => {
+    if (e.event === 'ready') resolve();
+    event(e);
+  };
+});
+const fixStart = ready.then(async () => {
+  startAt = Math.ceil((clock.now() + (opts.leadMs ?? 1200)) / 1000) * 1000;
+  await redis.hset(controlKey, 'startAt', String(startAt));
+});
 
 let heap = null;
 if (opts.heapSample) {
@@ -103,7 +116,9 @@ if (opts.heapSample) {
   await heap.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: opts.heapSampleMinor === true });
 }
 const cpu0 = process.cpuUsage();
+// The runner starts only once it has read the instant, so `startAt` is set when this returns.
 const outcome = await runner.run();
+void fixStart;
 if (heap) {
   const { profile } = await heap.post('HeapProfiler.stopSampling');
   const { writeFileSync } = await import('node:fs');

@@ -1,7 +1,7 @@
 // Barrage's load engine against wrk and autocannon on this machine (npm run bench).
 //
 //   node bench/run.mjs [--rounds=3] [--duration=8] [--target=nginx|node] [--no-open] [--no-closed] [--no-sync]
-//                      [--rate=20000,30000,40000] [--open-duration=30]
+//                      [--rate=20000,30000,40000] [--open-duration=30] [--node-flags=--flag,...]
 //
 // The target (nginx, one worker; or a node:http server when nginx is missing) runs on core 1,
 // every generator on core 0, each in its own process. Closed loop: wrk -t1 -c50, autocannon
@@ -50,6 +50,8 @@ if (!OPEN_RATES.every((r) => r > 0)) throw new Error('--rate is a comma list of 
 const OPEN_DURATION_S = Number(argv['open-duration'] ?? 30);
 if (!(OPEN_DURATION_S > 0 && OPEN_DURATION_S <= 120)) throw new Error('--open-duration must be in (0, 120] seconds');
 const OPEN_MAX_IN_FLIGHT = 1000;
+// --node-flags=--a,--b: node/V8 flags for the Barrage child (e.g. --single-threaded-gc), to measure one's effect
+const CHILD_FLAGS = String(argv['node-flags'] ?? '').split(',').filter(Boolean);
 /** The factory's HEAP_GROWTH_PERCENT for the engine's process (0: V8's own); the factory's default unless given. */
 const HEAP_GROWTH = argv['heap-growth'] === undefined ? undefined : Number(argv['heap-growth']);
 const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');
@@ -155,7 +157,7 @@ async function runBarrage(target, mode, extra = {}, distRoot = null) {
   const runS = opts.durationMs / 1000;
   const since = (await redisTimeMs()) - 1000;
   const env = distRoot ? { ...process.env, BARRAGE_BENCH_ROOT: distRoot } : undefined;
-  const m = await measured(target, process.execPath, [join(BENCH, 'barrage-child.mjs'), JSON.stringify(opts)], (runS + 15) * 1000, env, runS);
+  const m = await measured(target, process.execPath, [...CHILD_FLAGS, join(BENCH, 'barrage-child.mjs'), JSON.stringify(opts)], (runS + 15) * 1000, env, runS);
   const res = JSON.parse(m.r.stdout.trim().split('\n').pop());
   const snapshots = await readStream(campaignKey, since);
   const durationS = opts.durationMs / 1000;
