@@ -19,6 +19,7 @@ const validate = ajv.compile(schema);
 
 interface Service {
   build?: unknown;
+  entrypoint?: unknown;
   healthcheck?: { test?: unknown; disable?: boolean };
   depends_on?: string[] | Record<string, { condition?: string }>;
 }
@@ -56,6 +57,12 @@ describe('docker-compose.yml', () => {
     const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
     expect(built.map(([n]) => n).sort()).toEqual(['factory-eu', 'factory-us', 'head']);
     for (const [name, s] of built) expect({ name, test: s.healthcheck?.test }).toEqual({ name, test: ['CMD', 'node', 'scripts/healthcheck.mjs'] });
+  });
+
+  it('runs each factory under tini with GC on its event loop\'s thread, the head with the image\'s entrypoint', () => {
+    const entrypoints = Object.fromEntries(Object.entries(compose.services).filter(([, s]) => s.build !== undefined).map(([n, s]) => [n, s.entrypoint]));
+    const factory = ['/usr/bin/tini', '--', 'node', '--single-threaded-gc', 'apps/cli/dist/main.js'];
+    expect(entrypoints).toEqual({ head: undefined, 'factory-eu': factory, 'factory-us': factory });
   });
 });
 

@@ -155,6 +155,8 @@ describe.each(['base', ...zones.map((z) => `overlays/${z}`)])('the factory of k8
     const pod = d.spec.template.spec;
     const c = one(pod.containers as Obj[], 'factory container');
     expect(c.args).toEqual(['factory']); // zone and capacity come from the ConfigMap only
+    // tini stays PID 1 (it hands SIGTERM on); node collects garbage on the event loop's thread
+    expect(c.command).toEqual(['/usr/bin/tini', '--', 'node', '--single-threaded-gc', 'apps/cli/dist/main.js']);
     expect(secretRef(c, 'REDIS_URL')).toEqual({ name: 'barrage-secrets', key: 'REDIS_URL' });
     expect(secretRef(c, 'DATABASE_URL')).toBeUndefined();
     const config = factoryConfigSchema.parse({ ...configOf(objs, c), REDIS_URL: 'redis://placeholder' });
