@@ -96,17 +96,16 @@ const runner = new ChunkRunner(job, { clock, publisher, redis, announcements: nu
 // less than a second ahead and skip the warm-up (a cold first second), or warm into it.
 const controlKey = redisKeys.control(opts.campaignKey);
 let startAt = 0;
-const ready = new Promise((resolve) => {
-  const event = publisher.event.bind(publisher);
-  publisher.event = (e) => {
-    if (e.event === 'ready') resolve();
-    event(e);
-  };
-});
-const fixStart = ready.then(async () => {
+const publish = publisher.event.bind(publisher);
+publisher.event = (e) => {
+  publish(e);
+  if (e.event !== 'ready') return;
   startAt = Math.ceil((clock.now() + (opts.leadMs ?? 1200)) / 1000) * 1000;
-  await redis.hset(controlKey, 'startAt', String(startAt));
-});
+  redis.hset(controlKey, 'startAt', String(startAt)).catch((err) => {
+    process.stderr.write(`fixing the start instant failed: ${err}\n`);
+    process.exit(1);
+  });
+};
 
 let heap = null;
 if (opts.heapSample) {
@@ -118,7 +117,6 @@ if (opts.heapSample) {
 const cpu0 = process.cpuUsage();
 // The runner starts only once it has read the instant, so `startAt` is set when this returns.
 const outcome = await runner.run();
-void fixStart;
 if (heap) {
   const { profile } = await heap.post('HeapProfiler.stopSampling');
   const { writeFileSync } = await import('node:fs');

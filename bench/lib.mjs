@@ -320,13 +320,18 @@ export async function waitQuiet(maxWaitMs = 30_000) {
 
 // ---------- the local stack ----------
 
-/** `--key=value` / `--flag` arguments as an object. */
 /** `K=V,K2=V2` (an option such as --factory-env) as an environment object; a value may hold '='. */
 export function envList(arg) {
   if (!arg) return {};
   return Object.fromEntries(String(arg).split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
 
+/** `--flag,--flag2` (an option such as --factory-flags) as an argv list; a flag may hold '='. */
+export function flagList(arg) {
+  return arg ? String(arg).split(',').filter(Boolean) : [];
+}
+
+/** `--key=value` / `--flag` arguments as an object; a value may hold '='. */
 export function parseArgs(args = process.argv.slice(2)) {
   return Object.fromEntries(
     args.map((a) => {

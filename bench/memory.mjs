@@ -13,7 +13,7 @@
 // Targets: peak RSS < 300 MB, no growth over 5 minutes.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canPin, ensureStack, envList, freePort, parseArgs, procCpuMs, procRss, sleep, startTarget } from './lib.mjs';
+import { canPin, ensureStack, envList, flagList, freePort, parseArgs, procCpuMs, procRss, sleep, startTarget } from './lib.mjs';
 import { runCampaign, saveScenario, startFactory, startHead, stop } from './cluster.mjs';
 
 const argv = parseArgs();
@@ -22,7 +22,7 @@ const MINIONS = Number(argv.minions ?? 10_000);
 const DELAY_MS = Number(argv.delay ?? 1000);
 const EVERY_S = Number(argv.every ?? 5);
 /** Node flags for the factory process, e.g. --factory-flags=--max-semi-space-size=32 (comma-separated). */
-const FACTORY_FLAGS = argv['factory-flags'] ? String(argv['factory-flags']).split(',') : [];
+const FACTORY_FLAGS = flagList(argv['factory-flags']);
 /** Factory settings, e.g. --factory-env=HEAP_GROWTH_PERCENT=0 (V8's own heap growth; comma-separated). */
 const FACTORY_ENV = envList(argv['factory-env']);
 const LIMIT = 300 * 1024 * 1024;

@@ -12,10 +12,10 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DIST_ROOT, importFactoryDep, stackRedisUrl } from './lib.mjs';
+import { DIST_ROOT, importFactoryDep, parseArgs, stackRedisUrl } from './lib.mjs';
 
 const url = process.argv[2];
-const argv = Object.fromEntries(process.argv.slice(3).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
+const argv = parseArgs(process.argv.slice(3));
 const CONNECTIONS = Number(argv.connections ?? 50);
 const DURATION_MS = Number(argv.duration ?? 10) * 1000;
 
@@ -214,8 +214,7 @@ async function startRedisLike(mode) {
 // keeps the other likes going until it is done
 if (like.has('thread')) {
   const { Worker } = await import('node:worker_threads');
-  const args = [url, `--connections=${CONNECTIONS}`, `--duration=${DURATION_MS / 1000}`, ...(argv['start-at'] ? [`--start-at=${argv['start-at']}`] : [])];
-  const loop = new Worker(new URL(import.meta.url), { argv: args });
+  const loop = new Worker(new URL(import.meta.url), { argv: process.argv.slice(2).filter((a) => !a.startsWith('--like=')) });
   loop.on('message', (line) => process.stdout.write(line));
   await new Promise((resolve, reject) => loop.once('exit', resolve).once('error', reject));
   await redisLike?.();

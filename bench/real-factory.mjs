@@ -39,6 +39,7 @@ import {
   coreTimes,
   ensureStack,
   envList,
+  flagList,
   hasNginx,
   median,
   parseArgs,
@@ -292,7 +293,6 @@ async function main() {
   const nodeFlags = [];
   if (PERF_RECORD) nodeFlags.push('--perf-basic-prof');
   // e.g. --factory-flags=--trace-deopt,--trace-turbo-inlining: V8's traces land in the factory's log
-  const flagList = (v) => (v ? String(v).split(',').filter(Boolean) : []);
   nodeFlags.push(...flagList(argv['factory-flags']));
   if (argv['cpu-prof'] === 'true') {
     mkdirSync(PROF_DIR, { recursive: true });

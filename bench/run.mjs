@@ -18,11 +18,13 @@ import {
   busyShare,
   canPin,
   coreTimes,
+  flagList,
   ROOT,
   hasNginx,
   importDist,
   importFactoryDep,
   median,
+  parseArgs,
   pinned,
   procCpuMs,
   runChild,
@@ -35,12 +37,7 @@ import {
   watchProcess,
 } from './lib.mjs';
 
-const argv = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const argv = parseArgs();
 const ROUNDS = Number(argv.rounds ?? 3);
 const DURATION_S = Number(argv.duration ?? 8);
 if (!(DURATION_S > 0 && DURATION_S <= 10)) throw new Error('--duration must be in (0, 10] seconds');
@@ -51,7 +48,7 @@ const OPEN_DURATION_S = Number(argv['open-duration'] ?? 30);
 if (!(OPEN_DURATION_S > 0 && OPEN_DURATION_S <= 120)) throw new Error('--open-duration must be in (0, 120] seconds');
 const OPEN_MAX_IN_FLIGHT = 1000;
 // --node-flags=--a,--b: node/V8 flags for the Barrage child (e.g. --single-threaded-gc), to measure one's effect
-const CHILD_FLAGS = String(argv['node-flags'] ?? '').split(',').filter(Boolean);
+const CHILD_FLAGS = flagList(argv['node-flags']);
 /** The factory's HEAP_GROWTH_PERCENT for the engine's process (0: V8's own); the factory's default unless given. */
 const HEAP_GROWTH = argv['heap-growth'] === undefined ? undefined : Number(argv['heap-growth']);
 const TARGET_KIND = argv.target ?? (hasNginx() ? 'nginx' : 'node');

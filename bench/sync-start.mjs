@@ -14,10 +14,10 @@ import { createServer as createNetServer } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, freePort, median, sleep, track } from './lib.mjs';
+import { ROOT, freePort, median, parseArgs, sleep, track } from './lib.mjs';
 import { createKey } from './cluster.mjs';
 
-const argv = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, '').split('='); return [k, v ?? 'true']; }));
+const argv = parseArgs();
 
 const ROUNDS = Number(argv.rounds ?? 7);
 const SKEW = Number(argv.skew ?? 0);
