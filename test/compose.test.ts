@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { factoryEntrypoint } from './support/image';
 
 const root = join(__dirname, '..');
 // Draft-07, which is Ajv's default; its `$schema` names it by an https:// id Ajv does not know.
@@ -62,6 +63,7 @@ describe('docker-compose.yml', () => {
   it('runs each factory under tini with GC on its event loop\'s thread, the head with the image\'s entrypoint', () => {
     const entrypoints = Object.fromEntries(Object.entries(compose.services).filter(([, s]) => s.build !== undefined).map(([n, s]) => [n, s.entrypoint]));
     const factory = ['/usr/bin/tini', '--', 'node', '--single-threaded-gc', 'apps/cli/dist/main.js'];
+    expect(factoryEntrypoint()).toEqual(factory);
     expect(entrypoints).toEqual({ head: undefined, 'factory-eu': factory, 'factory-us': factory });
   });
 });

@@ -11,6 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { factoryConfigSchema, headConfigSchema } from '@barrage/config';
+import { factoryEntrypoint } from './support/image';
 
 const root = join(__dirname, '..');
 const k8s = join(root, 'k8s');
@@ -156,6 +157,7 @@ describe.each(['base', ...zones.map((z) => `overlays/${z}`)])('the factory of k8
     const c = one(pod.containers as Obj[], 'factory container');
     expect(c.args).toEqual(['factory']); // zone and capacity come from the ConfigMap only
     // tini stays PID 1 (it hands SIGTERM on); node collects garbage on the event loop's thread
+    expect(c.command).toEqual(factoryEntrypoint());
     expect(c.command).toEqual(['/usr/bin/tini', '--', 'node', '--single-threaded-gc', 'apps/cli/dist/main.js']);
     expect(secretRef(c, 'REDIS_URL')).toEqual({ name: 'barrage-secrets', key: 'REDIS_URL' });
     expect(secretRef(c, 'DATABASE_URL')).toBeUndefined();
