@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { factoryConfigSchema } from '@barrage/config';
 import { factoryEntrypoint } from './support/image';
 
 const root = join(__dirname, '..');
@@ -21,6 +22,7 @@ const validate = ajv.compile(schema);
 interface Service {
   build?: unknown;
   entrypoint?: unknown;
+  environment?: Record<string, string>;
   healthcheck?: { test?: unknown; disable?: boolean };
   depends_on?: string[] | Record<string, { condition?: string }>;
 }
@@ -65,6 +67,11 @@ describe('docker-compose.yml', () => {
     const factory = ['/usr/bin/tini', '--', 'node', '--single-threaded-gc', 'apps/cli/dist/main.js'];
     expect(factoryEntrypoint()).toEqual(factory);
     expect(entrypoints).toEqual({ head: undefined, 'factory-eu': factory, 'factory-us': factory });
+    // with the heap growth measured beside it (bench/README.md, 2026-12-06), in a valid factory configuration
+    for (const name of ['factory-eu', 'factory-us']) {
+      const config = factoryConfigSchema.parse(compose.services[name]!.environment);
+      expect({ name, heapGrowth: config.HEAP_GROWTH_PERCENT, metricsPort: config.METRICS_PORT }).toEqual({ name, heapGrowth: 10, metricsPort: 9464 });
+    }
   });
 });
 

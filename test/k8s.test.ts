@@ -163,6 +163,8 @@ describe.each(['base', ...zones.map((z) => `overlays/${z}`)])('the factory of k8
     expect(secretRef(c, 'DATABASE_URL')).toBeUndefined();
     const config = factoryConfigSchema.parse({ ...configOf(objs, c), REDIS_URL: 'redis://placeholder' });
     expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.SHUTDOWN_GRACE_MS);
+    // The heap growth measured with the single-threaded GC (bench/README.md, 2026-12-06)
+    expect(config.HEAP_GROWTH_PERCENT).toBe(10);
     // The probes reach the factory's own /health server.
     expect(config.METRICS_PORT).toBeGreaterThan(0);
     const port = one(c.ports.filter((p: Obj) => p.name === c.livenessProbe.httpGet.port), 'probe port').containerPort;
