@@ -14,7 +14,7 @@ RUN node scripts/setup.mjs
 #    without optional dependencies (embedded-postgres, for `barrage stack` on a laptop, and
 #    Prisma's CLI, an optional peer of its client); then the build output.
 RUN mkdir /prod \
- && tar -cf - package.json pnpm-lock.yaml pnpm-workspace.yaml apps/*/package.json libs/*/package.json | tar -xf - -C /prod \
+ && tar -cf - package.json pnpm-lock.yaml pnpm-workspace.yaml patches apps/*/package.json libs/*/package.json | tar -xf - -C /prod \
  && cd /prod \
  && npx --yes pnpm@10.34.8 install --prod --frozen-lockfile --no-optional --offline \
  && for d in apps/head apps/factory apps/cli libs/config libs/contracts libs/planning libs/metrics; do cp -r /app/$d/dist /prod/$d/dist; done \

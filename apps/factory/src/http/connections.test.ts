@@ -54,6 +54,45 @@ describe('OriginConnections', () => {
   });
 });
 
+// patches/undici@7.30.2.patch: undici kept each connection's completed requests in its queue
+// until 256 had run, so 10,000 minions grew the factory's heap for four minutes
+// (bench/README.md, "memory"). What a user sees is the memory; what can be counted here is
+// that queue, found by its symbol's description (undici does not export it).
+describe("a connection's queue of requests", () => {
+  const queueOf = (client: Client): unknown[] => {
+    const key = Object.getOwnPropertySymbols(client).find((s) => s.description === 'queue');
+    if (!key) throw new Error("undici's Client has no 'queue' symbol any more: revisit patches/undici@*.patch");
+    return (client as unknown as Record<symbol, unknown[]>)[key]!;
+  };
+
+  it('holds only the requests not yet answered, over 600 requests one after another and three at a time', async () => {
+    let seen = 0;
+    const server = createHttpServer((_req, res) => {
+      seen++;
+      res.end('ok');
+    });
+    const port = await listen(server);
+    const client = new Client(`http://127.0.0.1:${port}`, { pipelining: 1 });
+    let longest = 0;
+    const one = async () => {
+      const r = await client.request({ path: '/', method: 'GET' });
+      await r.body.text();
+      longest = Math.max(longest, queueOf(client).length);
+    };
+    try {
+      for (let i = 0; i < 300; i++) await one(); // the closed model: the next once one is answered
+      expect(longest).toBeLessThanOrEqual(2);
+      longest = 0;
+      for (let i = 0; i < 100; i++) await Promise.all([one(), one(), one()]); // queued on one socket
+      expect(longest).toBeLessThanOrEqual(6);
+      expect(seen).toBe(600);
+    } finally {
+      await client.close();
+      await close(server);
+    }
+  });
+});
+
 // A self-signed certificate for 127.0.0.1/localhost (EC P-256, valid until 2126), for the TLS timing test only.
 const TEST_KEY = `-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgjmwdszcCGjzI01P7
