@@ -55,9 +55,9 @@ describe('OriginConnections', () => {
 });
 
 // patches/undici@7.30.2.patch: undici kept each connection's completed requests in its queue
-// until 256 had run, so 10,000 minions grew the factory's heap for four minutes
-// (bench/README.md, "memory"). What a user sees is the memory; what can be counted here is
-// that queue, found by its symbol's description (undici does not export it).
+// until 256 had run, so 10,000 minions grew the factory's heap for four minutes (bench/README.md,
+// "The heap that grew for four minutes"). What a user sees is the memory; what can be counted
+// here is that queue, found by its symbol's description (undici does not export it).
 describe("a connection's queue of requests", () => {
   const queueOf = (client: Client): unknown[] => {
     const key = Object.getOwnPropertySymbols(client).find((s) => s.description === 'queue');
