@@ -231,3 +231,40 @@ describe('Iteration: what a step records', () => {
     expect(d!.samples[0]!.request).toBe(`GET ${srv.origin}${path}`.slice(0, 300));
   });
 });
+
+// A hard stop, and the end of a chunk's warm-up, cut iterations short: one waiting out a think
+// time must end then, not when the pause is over, and send nothing more.
+describe('Iteration.abort', () => {
+  it('ends an iteration in a think time at once, without its next step, and one after its last step too', async () => {
+    const srv = await rawServer();
+    const scenario = compileScenario(scenarioSchema.parse({ name: 'thinking', steps: [{ name: 'a', url: `${srv.origin}/a`, thinkTimeMs: 60_000 }, { name: 'b', url: `${srv.origin}/b`, thinkTimeMs: 60_000 }] }), {});
+    const connections = new Connections();
+    const recorders = scenario.steps.map((s) => new StepRecorder(s.name));
+    const clock = new ClusterClock();
+    const ended: Iteration[] = [];
+    const ctx: IterationContext = { clock, scenario, recorders, connections, nextRow: () => null, whenRows: () => undefined, allowsOrigin: () => true, iterationEnded: (it) => void ended.push(it) };
+    const prepared = prepareSteps(scenario, connections);
+    try {
+      const waitFor = async (cond: () => boolean) => {
+        for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      };
+      // One in the pause after step a, one in the pause after its last step (b).
+      const first = new Iteration(ctx, prepared);
+      first.begin(0, 0, clock.now());
+      const second = new Iteration(ctx, [prepared[1]!]);
+      second.begin(1, 0, clock.now());
+      await waitFor(() => srv.exchanges.length === 2);
+      await new Promise((r) => setTimeout(r, 20)); // both responses read: both now think
+      expect(ended).toEqual([]);
+      first.abort();
+      second.abort();
+      expect(ended).toEqual([first, second]);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(srv.exchanges.map((e) => e.path).sort()).toEqual(['/a', '/b']);
+      expect(ended).toHaveLength(2);
+    } finally {
+      await connections.close();
+      await srv.close();
+    }
+  });
+});

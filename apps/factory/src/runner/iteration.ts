@@ -125,6 +125,10 @@ export class Iteration implements Dispatcher.DispatchHandler {
   private readonly continueBound = () => this.runStep();
   private readonly takeRowBound = () => this.takeRow();
   private readonly finishBound = () => this.finish();
+  /** A think time being waited out, and what comes after it (continueBound or finishBound): abort() cuts it short. */
+  private thinking: NodeJS.Timeout | null = null;
+  private afterThinking: (() => void) | null = null;
+  private readonly thoughtBound = () => this.thought();
 
   constructor(
     private readonly ctx: IterationContext,
@@ -161,10 +165,25 @@ export class Iteration implements Dispatcher.DispatchHandler {
     this.runStep();
   }
 
-  /** Hard stop: aborts the request in flight; its failure is not recorded. */
+  /** Hard stop: aborts the request in flight (its failure is not recorded), or ends a think time now. */
   abort(): void {
     this.stopped = true;
     this.abortRequest?.(new Error('aborted'));
+    if (this.thinking !== null) {
+      clearTimeout(this.thinking);
+      this.thought();
+    }
+  }
+
+  private think(ms: number, then: () => void): void {
+    this.afterThinking = then;
+    this.thinking = setTimeout(this.thoughtBound, ms);
+  }
+
+  private thought(): void {
+    const then = this.afterThinking!;
+    this.thinking = this.afterThinking = null;
+    then();
   }
 
   private runStep(): void {
@@ -353,13 +372,13 @@ export class Iteration implements Dispatcher.DispatchHandler {
     const wait = think === null ? 0 : think.min + Math.random() * (think.max - think.min);
     if (this.stepIndex >= this.prepared.length) {
       // The last step's pause is part of the iteration: a looping minion is paced by it.
-      if (wait > 0) setTimeout(this.finishBound, wait);
+      if (wait > 0) this.think(wait, this.finishBound);
       else this.finish(now);
       return;
     }
     // The next step is due now (or after the think time): that is its intended start.
     this.stepIntended = now + wait;
-    if (wait > 0) setTimeout(this.continueBound, wait);
+    if (wait > 0) this.think(wait, this.continueBound);
     else queueMicrotask(this.continueBound);
   }
 
