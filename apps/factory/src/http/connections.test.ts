@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'undici';
-import { OriginConnections, timedConnector } from './connections';
+import { Connections, OriginConnections, timedConnector } from './connections';
 
 // Clients connect lazily, on their first request: these tests open no socket.
 describe('OriginConnections', () => {
@@ -51,6 +51,58 @@ describe('OriginConnections', () => {
     const c = new OriginConnections('http://127.0.0.1:1', { maxConnections: 100, paceMs: 0, burst: 0, queueDepth: 2 });
     expect([c.acquire(), c.acquire(), c.acquire(), c.acquire(), c.acquire()]).toEqual([0, 0, 1, 1, 2]);
     await c.close();
+  });
+});
+
+/** A server that counts the requests it is sent, by path. */
+async function countingServer(): Promise<{ origin: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push(req.url ?? '');
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { origin, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+}
+
+async function get(c: OriginConnections, path: string): Promise<number> {
+  const i = c.acquire();
+  try {
+    const res = await c.client(i).request({ path, method: 'GET' });
+    await res.body.text();
+    return res.statusCode;
+  } finally {
+    c.release(i);
+  }
+}
+
+// A chunk's warm-up (ChunkRunner.warmUp) runs the chunk's own pools against a server in the
+// process: nothing may reach the target meanwhile, and everything must afterwards.
+describe('Connections.redirect', () => {
+  it('sends every origin\'s requests to the warm-up server until endRedirect, then to the origin itself', async () => {
+    const target = await countingServer();
+    const warm = await countingServer();
+    const connections = new Connections({ maxConnections: 4, paceMs: 0, burst: 0, queueDepth: 8 });
+    try {
+      const known = connections.for(target.origin); // made before (a constant step's pool)
+      await get(known, '/before');
+      await connections.redirect(warm.origin);
+      await Promise.all([get(known, '/a'), get(known, '/b'), get(connections.for(`${target.origin}`), '/c')]);
+      const other = connections.for('http://other.invalid:81'); // a templated origin, made while redirected
+      await get(other, '/d');
+      await expect(other.preopen(2)).resolves.toBe(2);
+      await get(other, '/e');
+      expect(await connections.endRedirect()).toEqual([target.origin, 'http://other.invalid:81']);
+      expect(connections.size).toBe(0);
+      await get(known, '/after');
+      expect(target.seen).toEqual(['/before', '/after']);
+      expect(warm.seen.sort()).toEqual(['/a', '/b', '/c', '/d', '/e']);
+    } finally {
+      await connections.close();
+      await target.close();
+      await warm.close();
+    }
   });
 });
 

@@ -88,12 +88,19 @@ export class OriginConnections {
   private readonly spares = new Set<Socket>();
   private tokens: number;
   private refilledAt = performance.now();
+  /**
+   * Where new sockets connect: the origin, or while a chunk warms up the warm-up server in
+   * this process (Connections.redirect), so that the pool the run uses is the one trained.
+   */
+  private connectTo: string;
 
   constructor(
     private readonly origin: string,
     private readonly limits: ConnectionLimits,
+    connectTo: string = origin,
   ) {
     this.tokens = limits.burst;
+    this.connectTo = connectTo;
   }
 
   /** A connection index for one request; pair with release(). */
@@ -152,7 +159,7 @@ export class OriginConnections {
       s?.destroy();
       return timed(opts, callback);
     };
-    return new Client(this.origin, { pipelining: 1, keepAliveTimeout: 30_000, connect });
+    return new Client(this.connectTo, { pipelining: 1, keepAliveTimeout: 30_000, connect });
   }
 
   /**
@@ -164,7 +171,7 @@ export class OriginConnections {
   async preopen(n: number): Promise<number> {
     const want = Math.max(0, Math.min(n, this.limits.maxConnections) - this.clients.length);
     if (want === 0) return this.clients.length;
-    const url = new URL(this.origin);
+    const url = new URL(this.connectTo);
     const https = url.protocol === 'https:';
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const opts = { hostname, host: url.host, protocol: url.protocol, port: url.port || (https ? '443' : '80'), servername: https && !isIP(hostname) ? hostname : null, localAddress: null, httpSocket: undefined };
@@ -223,21 +230,59 @@ export class OriginConnections {
     this.tlsUs.length = 0;
     this.idle.length = 0;
   }
+
+  /**
+   * Closes every socket and starts afresh, new sockets connecting to `connectTo` (the
+   * origin itself unless a warm-up redirects them). Requests still in flight fail (their
+   * release comes before the counts start again).
+   */
+  async reset(connectTo: string = this.origin): Promise<void> {
+    await this.close();
+    this.connectTo = connectTo;
+    this.turn = 0;
+    this.inFlight = 0;
+    this.tokens = this.limits.burst;
+    this.refilledAt = performance.now();
+  }
 }
 
 /** One OriginConnections per origin a chunk talks to, all with the chunk's limits. */
 export class Connections {
   private readonly byOrigin = new Map<string, OriginConnections>();
+  /** While a warm-up redirects every socket (redirect()): where they go, and the origins asked for meanwhile, in order. */
+  private redirected: { to: string; asked: string[] } | null = null;
 
   constructor(private readonly limits: ConnectionLimits = { maxConnections: Number.POSITIVE_INFINITY, paceMs: 0, burst: 0, queueDepth: 1 }) {}
 
   for(origin: string): OriginConnections {
     let o = this.byOrigin.get(origin);
     if (!o) {
-      o = new OriginConnections(origin, this.limits);
+      o = new OriginConnections(origin, this.limits, this.redirected?.to);
       this.byOrigin.set(origin, o);
     }
+    if (this.redirected !== null && !this.redirected.asked.includes(origin)) this.redirected.asked.push(origin);
     return o;
+  }
+
+  /**
+   * From now on every origin's sockets connect to `to` (a chunk's warm-up: its requests run
+   * through the very pools, limits and sockets' code the run will use, and none reaches the
+   * target), until endRedirect(). Only with no socket open.
+   */
+  async redirect(to: string): Promise<void> {
+    this.redirected = { to, asked: [] };
+    await Promise.all([...this.byOrigin.values()].map((o) => o.reset(to)));
+  }
+
+  /**
+   * Closes the redirected sockets; new ones connect to their own origins again. Resolves
+   * with the origins asked for while redirected (a templated URL's, rendered), in order.
+   */
+  async endRedirect(): Promise<string[]> {
+    const asked = this.redirected?.asked ?? [];
+    this.redirected = null;
+    await Promise.all([...this.byOrigin.values()].map((o) => o.reset()));
+    return asked;
   }
 
   /** Sockets open, over every origin. */
