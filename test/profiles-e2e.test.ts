@@ -156,3 +156,44 @@ describe('open model', () => {
     expect(report.latency.min).toBeGreaterThanOrEqual(195);
   });
 });
+
+// Before it is ready, each chunk runs its own model and scenario against a server inside its
+// factory (ChunkRunner.warmUp), here with iterations that are still in a think time far longer
+// than the warm-up when it ends: none of them may reach the target, then or later.
+describe('the warm-up before the start', () => {
+  const thinking = (name: string) => ({
+    name,
+    variables: { base: target.url },
+    steps: [
+      { name: 'a', url: `{{base}}/${name}/a/{{$iteration}}`, thinkTimeMs: 2500 },
+      { name: 'b', url: `{{base}}/${name}/b`, thinkTimeMs: 2500 },
+    ],
+  });
+
+  async function run(name: string, executionProfile: object) {
+    await cluster.api.request('POST', '/scenarios', thinking(name));
+    const created = await cluster.api.request('POST', '/campaigns', { name: `e2e warm-up ${name}`, startOffsetMs: 300, scenarios: { [name]: { minionsCount: 8, executionProfile } } });
+    expect(created.status).toBe(201);
+    const done = await waitForEnd(cluster.api, created.body.key);
+    expect(done.status).toBe('completed');
+    // Long enough for a warm-up iteration left thinking to have sent its next step.
+    await new Promise((r) => setTimeout(r, 3000));
+    const report = (await cluster.api.request('GET', `/campaigns/${created.body.key}/report`)).body;
+    const startAt = Date.parse(done.startedAt);
+    return { report, startAt };
+  }
+
+  it('sends nothing to the target: the open model', async () => {
+    const { report, startAt } = await run('warm-open', { profile: 'CONSTANT_RATE', rate: 20, durationMs: 1000 });
+    expect(target.stats.byPath).toEqual({ '/warm-open/a/0': 20, '/warm-open/b': 20 });
+    expect(report.summary.requests).toBe(40);
+    expect(Math.min(...target.stats.arrivals.map((a) => a.at))).toBeGreaterThanOrEqual(startAt - 5);
+  });
+
+  it('sends nothing to the target: the closed model', async () => {
+    const { report, startAt } = await run('warm-closed', { profile: 'IMMEDIATELY' });
+    expect(target.stats.byPath).toEqual({ '/warm-closed/a/0': 8, '/warm-closed/b': 8 });
+    expect(report.summary.requests).toBe(16);
+    expect(Math.min(...target.stats.arrivals.map((a) => a.at))).toBeGreaterThanOrEqual(startAt - 5);
+  });
+});

@@ -14,7 +14,8 @@ import { UniqueRows } from './unique-rows.js';
 import type { LoadModel, LoadModelHost } from './load-model.js';
 import { ClosedModel } from './closed-model.js';
 import { OPEN_MODEL_QUEUE_DEPTH, OpenModel } from './open-model.js';
-import { warmScenario } from './warm-up.js';
+import { CHUNK_WARM_MS, warmLines, warmRate } from './warm-up.js';
+import { startWarmUpServer } from './warm-up-server.js';
 import { within } from '../within.js';
 
 /** Least time between two new sockets in the open model (see ConnectionLimits.paceMs). */
@@ -39,14 +40,11 @@ const FINE_FIRST_DUE_MS = 1000;
 /** Longest the chunk spends opening its first second's sockets before it says it is ready anyway. */
 const PREOPEN_TIMEOUT_MS = 3000;
 /**
- * Requests (and longest time) the chunk's own scenario runs in-process before it is ready. Its
- * compiled steps are new closures per chunk, which V8 optimises afresh: with 300 requests
- * they were still cold at the start instant and an open-model chunk at 20,000/s dropped
- * 1.3-3.6 % of its first second (in-flight reached maxInFlight while they tiered up); with
- * 5,000, 0 in 3 runs of 3 (bench/README.md).
+ * After its plan (CHUNK_WARM_MS), a warm-up lets iterations in flight end this long; then it
+ * cuts them (and think times), and waits at most WARM_CUT_MS more for them to end.
  */
-const WARM_REQUESTS = 5000;
-const WARM_MAX_MS = 800;
+const WARM_DRAIN_MS = 300;
+const WARM_CUT_MS = 1000;
 /** The uncertainty reported by a clock never synced (Infinity does not travel in JSON). */
 const NEVER_SYNCED_MS = 1e6;
 /** A chunk whose start instant is nearer than this when it is accepted skips getting ready. */
@@ -165,8 +163,10 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   private resolveDone: (() => void) | null = null;
   /** Pending timers; each removes itself when it fires. */
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** The closed or the open model, one file each. */
-  private readonly model: LoadModel;
+  /** The closed or the open model, one file each (while warming up, another of the same class: warmUp). */
+  private model: LoadModel;
+  /** While the chunk warms up: the iterations made for it, cut at its end. */
+  private warmIterations: Iteration[] | null = null;
 
   // interval counters
   private seq = 0;
@@ -271,7 +271,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   handBack(): void {
     if (this.handingBack) return;
     this.handingBack = true;
-    if (!this.startAt) return this.abort(); // not started yet: nothing to drain
+    if (!this.startAt || this.warmIterations !== null) return this.abort(); // not started yet: nothing to drain
     this.stop(false);
     this.at(this.clock.now() + HAND_BACK_DRAIN_MS, () => this.stop(true));
   }
@@ -307,14 +307,13 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     if (known && Number(known) - this.clock.now() < LATE_FOR_READY_MS) return;
     // Bounded: with Redis unreachable the chunk goes on with the estimate it has.
     if (!(this.clock.sinceSyncMs() <= RESYNC_BEFORE_START_MS)) await within(RESYNC_TIMEOUT_MS, this.clock.sync(this.deps.redis).catch(() => undefined));
-    // The chunk's own templates, checks and extractions, run in-process (nothing leaves); it
+    // The chunk's own model, scenario and connections, run in-process (nothing leaves); it
     // also tells the first step's origin when a template makes it.
-    const warming = warmScenario(this.clock, this.scenario, { requests: WARM_REQUESTS, maxMs: WARM_MAX_MS, concurrency: 4 }).catch((e: unknown) => {
+    const asked = await this.warmUp().catch((e: unknown) => {
       this.deps.log.warn({ err: e, chunk: this.job.chunkId }, 'warming the chunk\'s request path failed');
-      return null;
+      return [];
     });
-    const warm = (await within(WARM_MAX_MS + 1000, warming)) ?? null;
-    const origin = this.scenario.steps[0]?.origin ?? warm?.origins[0] ?? null;
+    const origin = this.scenario.steps[0]?.origin ?? asked[0] ?? null;
     let preopened = 0;
     if (origin !== null && sockets > 0) {
       preopened = (await within(PREOPEN_TIMEOUT_MS, this.connections.for(origin).preopen(sockets).catch(() => 0))) ?? -1;
@@ -328,6 +327,73 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
     const u = this.clock.uncertaintyMs();
     if (!(u <= this.clockBoundMs)) this.deps.log.warn({ chunk: this.job.chunkId, uncertaintyMs: u, boundMs: this.clockBoundMs }, 'clock uncertainty past its bound: this chunk may not start with the others');
     this.event('ready', { clockUncertaintyMs: finiteOr(u, NEVER_SYNCED_MS), clockBoundMs: this.clockBoundMs, clockOffsetMs: this.clock.offsetMs(), preopened: Math.max(0, preopened) });
+  }
+
+  /**
+   * Runs the chunk's load in-process before it is ready: another model of the same class
+   * (warm-up.ts: the open model at the chunk's own peak rate, the closed model's minions
+   * looping), on this runner as the iterations' context and on the chunk's own connections,
+   * every socket redirected to a throwaway server (warm-up-server.ts). V8 then meets at the
+   * start instant the shapes it optimised for. A warm-up that ran the scenario through an
+   * object of its own as the context, on sockets that never queued, left the first second to
+   * deoptimise Iteration, undici's dispatch and the pool's queueing and compile them again
+   * while arrivals were due (bench/README.md, "What the open model's first second pays for").
+   * What it records is discarded, nothing reaches the target, no `unique` row is taken.
+   * Resolves with the origins the scenario asked for (a templated URL's, rendered), in order.
+   */
+  private async warmUp(): Promise<string[]> {
+    const lines = this.job.rate ? null : warmLines(this.job);
+    if (lines?.length === 0) return [];
+    const server = await startWarmUpServer();
+    const model = this.model;
+    const warm = lines ? new ClosedModel(this, { lines }) : new OpenModel(this, warmRate(this.job));
+    this.warmIterations = [];
+    this.model = warm;
+    let done: Promise<void> | null = null;
+    let asked: string[] = [];
+    try {
+      await this.connections.redirect(server.origin);
+      const { sockets } = warm.prepare();
+      const first = this.scenario.steps[0]?.origin;
+      if (first && sockets > 0) await within(PREOPEN_TIMEOUT_MS, this.connections.for(first).preopen(sockets));
+      if (this.abortRequested) return [];
+      done = new Promise<void>((r) => (this.resolveDone = r));
+      this.startAt = this.clock.now();
+      // As run() will: a timestamp is a double to V8, and a field that turns from 0 into one
+      // gives the runner another hidden class, on which all code optimised for the old one
+      // (Iteration's, the models') deoptimises, at the start instant.
+      this.bucketStart = Math.floor(this.startAt / this.job.resolutionMs) * this.job.resolutionMs;
+      this.at(this.startAt + CHUNK_WARM_MS, () => this.stop(false));
+      warm.start({}, 0);
+      await within(CHUNK_WARM_MS + WARM_DRAIN_MS, done);
+    } finally {
+      // None may send again once the sockets go back to their origins: no new iteration, none
+      // replayed, and those still going (in flight, in a think time) cut, so they end at once.
+      this.stop(false);
+      warm.close();
+      for (const it of this.warmIterations) it.abort();
+      asked = await this.connections.endRedirect();
+      await server.close();
+      if (done !== null) await within(WARM_CUT_MS, done);
+      if (!warm.isDone()) this.deps.log.warn({ chunk: this.job.chunkId }, 'the warm-up\'s iterations did not end when cut');
+      this.warmIterations = null;
+      this.model = model;
+      this.forgetWarmUp();
+    }
+    return asked;
+  }
+
+  /** Back to the state before the warm-up: its counts, samples and timers dropped (a stop asked for meanwhile stays). */
+  private forgetWarmUp(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const r of this.recorders) r.swap();
+    this.startAt = this.bucketStart = 0;
+    this.finished = false;
+    this.resolveDone = null;
+    if (!this.abortRequested) this.stopping = this.hardStopped = false;
+    this.intervalStarted = this.intervalIterations = this.intervalDropped = this.intervalTarget = this.intervalPeakActive = 0;
+    this.totalIterations = this.totalStarted = this.totalDropped = this.rowCursor = 0;
   }
 
   /** Sleeps this thread in the kernel until `instant` (at most COARSE_LEAD_MS + MAX_SPIN_MS): nothing else runs meanwhile. */
@@ -444,7 +510,9 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   // ----- what the load models report (LoadModelHost) -----
 
   newIteration(): Iteration {
-    return new Iteration(this, this.prepared);
+    const it = new Iteration(this, this.prepared);
+    this.warmIterations?.push(it);
+    return it;
   }
 
   sent(latenessMs: number): void {
@@ -474,7 +542,8 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   nextRow(minionId: number): Record<string, string> | null | typeof ROWS_EXHAUSTED | typeof ROWS_PENDING {
     const rows = this.scenario.rows;
     if (!rows) return null;
-    if (this.uniqueRows !== null) {
+    // The warm-up takes none of the `unique` rows: they are the run's.
+    if (this.uniqueRows !== null && this.warmIterations === null) {
       const row = this.uniqueRows.take();
       if (row === 'pending') return ROWS_PENDING;
       if (row === 'exhausted') {

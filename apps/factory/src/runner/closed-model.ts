@@ -19,12 +19,23 @@ export class ClosedModel implements LoadModel {
   /** Iterations made before the start for the first second's minions. */
   private readonly spare: Iteration[] = [];
   private launched = false;
+  private readonly replay: boolean;
 
-  constructor(private readonly host: LoadModelHost) {}
+  /**
+   * `warm`: the chunk's warm-up (ChunkRunner.warmUp) runs these lines of its own, every minion
+   * replaying, instead of the job's.
+   */
+  constructor(
+    private readonly host: LoadModelHost,
+    warm?: { lines: StartingLine[] },
+  ) {
+    this.replay = warm !== undefined || host.job.replay;
+    if (warm) this.lines = warm.lines;
+  }
 
   prepare(): { sockets: number } {
     const job = this.host.job;
-    this.lines = chunkLines(job.lines!, job.share);
+    if (this.lines.length === 0) this.lines = chunkLines(job.lines!, job.share);
     let first = 0;
     for (const l of this.lines) if (l.atMs < FIRST_SECOND_MS) first += l.count;
     const n = Math.min(first, MAX_PREPARED);
@@ -80,7 +91,7 @@ export class ClosedModel implements LoadModel {
     const now = it.endedAt;
     const lastDuration = now - it.startedAt;
     // A minion that found no `unique` data row left ends.
-    const mayReplay = host.job.replay && !host.stopping && !it.exhausted && now < host.endAt;
+    const mayReplay = this.replay && !host.stopping && !it.exhausted && now < host.endAt;
     // HARD completion: no iteration that its last duration says cannot finish in time.
     const fits = host.job.completion !== 'HARD' || now + lastDuration <= host.endAt;
     if (!(mayReplay && fits)) return this.endMinion(it);

@@ -30,8 +30,12 @@ export class OpenModel implements LoadModel {
   private readonly maxInFlight: number;
   private launched = false;
 
-  constructor(private readonly host: LoadModelHost) {
-    this.rate = host.job.rate!;
+  /** `rate`: the job's schedule unless told (a chunk's warm-up runs its own: ChunkRunner.warmUp). */
+  constructor(
+    private readonly host: LoadModelHost,
+    rate: RateSchedule = host.job.rate!,
+  ) {
+    this.rate = rate;
     this.arrivalsTotal = totalArrivals(this.rate);
     this.maxInFlight = host.job.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   }

@@ -1,17 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { StepRecorder } from '@barrage/metrics';
-import { scenarioSchema } from '@barrage/contracts';
+import { scenarioSchema, type ChunkJob } from '@barrage/contracts';
+import { chunkLines, shareFraction, type RateSchedule, type StartingLine } from '@barrage/planning';
 import type { ClusterClock } from '../clock.js';
-import { Connections, type OriginConnections } from '../http/connections.js';
-import { compileScenario, type CompiledScenario } from '../scenario/compiled.js';
+import { Connections } from '../http/connections.js';
+import { compileScenario } from '../scenario/compiled.js';
 import { Iteration, prepareSteps, type IterationContext } from './iteration.js';
 import { startWarmUpServer } from './warm-up-server.js';
 
 export interface WarmUpResult {
   requests: number;
   ms: number;
-  /** The origins the scenario's requests were meant for (templates rendered), in the order first asked. */
-  origins: string[];
 }
 
 /**
@@ -22,41 +21,13 @@ export interface WarmUpResult {
  * second (bench/README.md). No request leaves the process; bounded by count and time.
  */
 export async function warmUp(clock: ClusterClock, opts: { requests?: number; maxMs?: number; concurrency?: number } = {}): Promise<WarmUpResult> {
-  return warmPath(clock, null, opts);
-}
-
-/**
- * The same for one chunk's own scenario (its templates, checks, extractions), before its start
- * instant: every request goes to the throwaway server in this process whatever its URL says,
- * so nothing reaches the target and no `unique` data row is taken.
- */
-export async function warmScenario(clock: ClusterClock, scenario: CompiledScenario, opts: { requests?: number; maxMs?: number; concurrency?: number } = {}): Promise<WarmUpResult> {
-  return warmPath(clock, scenario, opts);
-}
-
-/** Connections that send every origin's requests to the warm-up server. */
-class ToWarmUpServer extends Connections {
-  readonly asked = new Set<string>();
-
-  constructor(private readonly local: string) {
-    super();
-  }
-
-  override for(origin: string): OriginConnections {
-    this.asked.add(origin);
-    return super.for(this.local);
-  }
-}
-
-async function warmPath(clock: ClusterClock, own: CompiledScenario | null, opts: { requests?: number; maxMs?: number; concurrency?: number }): Promise<WarmUpResult> {
   const requests = opts.requests ?? 30_000;
   const maxMs = opts.maxMs ?? 3000;
   const concurrency = opts.concurrency ?? 32;
   const server = await startWarmUpServer();
   const url = `${server.origin}/warm-up`;
-  const scenario = own ?? compileScenario(scenarioSchema.parse({ name: 'warm-up', steps: [{ name: 'warm-up', url, checks: [{ status: [200] }] }] }), {});
-  const connections = own ? new ToWarmUpServer(new URL(url).origin) : new Connections();
-  const row = own?.rows?.[0] ?? null;
+  const scenario = compileScenario(scenarioSchema.parse({ name: 'warm-up', steps: [{ name: 'warm-up', url, checks: [{ status: [200] }] }] }), {});
+  const connections = new Connections();
   const t0 = performance.now();
   let started = 0;
   let done = 0;
@@ -67,7 +38,7 @@ async function warmPath(clock: ClusterClock, own: CompiledScenario | null, opts:
         scenario,
         recorders: scenario.steps.map((st) => new StepRecorder(st.name, { streamed: st.stream !== null })),
         connections,
-        nextRow: () => row,
+        nextRow: () => null,
         whenRows: () => undefined,
         allowsOrigin: () => true,
         iterationEnded(it) {
@@ -88,5 +59,31 @@ async function warmPath(clock: ClusterClock, own: CompiledScenario | null, opts:
     await connections.close();
     await server.close();
   }
-  return { requests: done, ms: performance.now() - t0, origins: connections instanceof ToWarmUpServer ? [...connections.asked] : [] };
+  return { requests: done, ms: performance.now() - t0 };
+}
+
+/** How long a chunk's warm-up runs its load model (ChunkRunner.warmUp). */
+export const CHUNK_WARM_MS = 600;
+/** Arrivals/s the open model's warm-up sends at least, so a slow chunk still warms (6,000 requests in CHUNK_WARM_MS). */
+const CHUNK_WARM_MIN_RATE = 10_000;
+/** Minions the closed model's warm-up runs at most (each has its own socket, as in the run). */
+const CHUNK_WARM_MAX_MINIONS = 64;
+
+/**
+ * The open model's warm-up plan: the chunk's own peak rate (at least CHUNK_WARM_MIN_RATE of
+ * its own arrivals a second), constant for CHUNK_WARM_MS, in the plan's units (the chunk
+ * owns its share of them), so that the warm-up queues on the sockets as the first second will.
+ */
+export function warmRate(job: ChunkJob): RateSchedule {
+  const fraction = shareFraction(job.share);
+  const peak = (job.rate?.segments ?? []).reduce((most, s) => Math.max(most, s.fromRate, s.toRate), 0);
+  const own = Math.max(peak * fraction, CHUNK_WARM_MIN_RATE);
+  const rate = fraction > 0 ? own / fraction : CHUNK_WARM_MIN_RATE;
+  return { segments: [{ startMs: 0, durationMs: CHUNK_WARM_MS, fromRate: rate, toRate: rate }] };
+}
+
+/** The closed model's warm-up plan: the chunk's minions (CHUNK_WARM_MAX_MINIONS at most), all at once; none when it has none. */
+export function warmLines(job: ChunkJob): StartingLine[] {
+  const own = chunkLines(job.lines ?? [], job.share).reduce((n, l) => n + l.count, 0);
+  return own === 0 ? [] : [{ atMs: 0, count: Math.min(own, CHUNK_WARM_MAX_MINIONS) }];
 }
