@@ -250,7 +250,7 @@ export class OriginConnections {
 export class Connections {
   private readonly byOrigin = new Map<string, OriginConnections>();
   /** While a warm-up redirects every socket (redirect()): where they go, and the origins asked for meanwhile, in order. */
-  private redirected: { to: string; asked: string[] } | null = null;
+  private redirected: { to: string; asked: Set<string> } | null = null;
 
   constructor(private readonly limits: ConnectionLimits = { maxConnections: Number.POSITIVE_INFINITY, paceMs: 0, burst: 0, queueDepth: 1 }) {}
 
@@ -260,17 +260,17 @@ export class Connections {
       o = new OriginConnections(origin, this.limits, this.redirected?.to);
       this.byOrigin.set(origin, o);
     }
-    if (this.redirected !== null && !this.redirected.asked.includes(origin)) this.redirected.asked.push(origin);
+    this.redirected?.asked.add(origin);
     return o;
   }
 
   /**
    * From now on every origin's sockets connect to `to` (a chunk's warm-up: its requests run
    * through the very pools, limits and sockets' code the run will use, and none reaches the
-   * target), until endRedirect(). Only with no socket open.
+   * target), until endRedirect(). Sockets already open are closed first.
    */
   async redirect(to: string): Promise<void> {
-    this.redirected = { to, asked: [] };
+    this.redirected = { to, asked: new Set() };
     await Promise.all([...this.byOrigin.values()].map((o) => o.reset(to)));
   }
 
@@ -279,7 +279,7 @@ export class Connections {
    * with the origins asked for while redirected (a templated URL's, rendered), in order.
    */
   async endRedirect(): Promise<string[]> {
-    const asked = this.redirected?.asked ?? [];
+    const asked = [...(this.redirected?.asked ?? [])];
     this.redirected = null;
     await Promise.all([...this.byOrigin.values()].map((o) => o.reset()));
     return asked;
