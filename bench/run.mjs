@@ -261,6 +261,8 @@ async function main() {
   const baseRoot = argv.base ? prepareBase(String(argv.base)) : null;
   const results = { wrk: [], autocannon: [], barrage: [], 'barrage+checks': [], 'barrage@base': [] };
   const open = [];
+  // The open model's builds, alternated round by round: this one, and --base's when given.
+  const builds = baseRoot ? [['barrage', null], [`barrage@${argv.base}`, baseRoot]] : [['barrage', null]];
   try {
     // Warm the target (and the page cache of every binary) before the first measured run.
     await runChild('wrk', ['-t1', '-c10', '-d1s', target.url], { timeoutMs: 5000 });
@@ -292,7 +294,6 @@ async function main() {
 
     if (argv['no-open'] !== 'true') {
       console.log(`\nopen model: CONSTANT_RATE for ${OPEN_DURATION_S} s, maxInFlight ${OPEN_MAX_IN_FLIGHT}, generator on core 0`);
-      const builds = baseRoot ? [['barrage', null], [`barrage@${argv.base}`, baseRoot]] : [['barrage', null]];
       for (const rate of OPEN_RATES) for (let round = 0; round < OPEN_ROUNDS; round++) for (const [build, root] of builds) {
         const r = await runBarrage(target, 'open', { rate, maxInFlight: OPEN_MAX_IN_FLIGHT, durationMs: OPEN_DURATION_S * 1000 }, root);
         r.rate = rate;
@@ -366,7 +367,7 @@ async function main() {
     console.log(table(rows));
     // Over several rounds: in how many runs the first second dropped more than the 0.2 % allowed, and any after it.
     if (OPEN_ROUNDS > 1) {
-      for (const [build] of baseRoot ? [['barrage'], [`barrage@${argv.base}`]] : [['barrage']]) {
+      for (const [build] of builds) {
         for (const rate of OPEN_RATES) {
           const runs = open.filter((r) => r.build === build && r.rate === rate);
           const over = runs.filter((r) => r.droppedFirst > 0.002 * r.plannedFirst).length;

@@ -61,9 +61,7 @@ async function countingServer(): Promise<{ origin: string; seen: string[]; close
     seen.push(req.url ?? '');
     res.end('ok');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { origin, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return { origin: `http://127.0.0.1:${await listen(server)}`, seen, close: () => close(server) };
 }
 
 async function get(c: OriginConnections, path: string): Promise<number> {

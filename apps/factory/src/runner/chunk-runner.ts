@@ -234,7 +234,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       this.health.restart();
       const done = new Promise<void>((r) => (this.resolveDone = r));
       // A run that joins late reports from the bucket it joined in: its seq 0 is that bucket.
-      this.bucketStart = Math.floor(Math.max(startAt, this.clock.now()) / this.job.resolutionMs) * this.job.resolutionMs;
+      this.bucketStart = this.bucketOf(Math.max(startAt, this.clock.now()));
       this.scheduleBoundary();
       // An extend (control endAt) moves the end past the timeout: it governs then.
       if (this.job.timeoutMs !== null) this.at(startAt + this.job.timeoutMs, () => (this.control.state.endAt ?? 0) > this.clock.now() || this.stop(this.job.hardTimeout));
@@ -362,7 +362,7 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
       // As run() will: a timestamp is a double to V8, and a field that turns from 0 into one
       // gives the runner another hidden class, on which all code optimised for the old one
       // (Iteration's, the models') deoptimises, at the start instant.
-      this.bucketStart = Math.floor(this.startAt / this.job.resolutionMs) * this.job.resolutionMs;
+      this.bucketStart = this.bucketOf(this.startAt);
       this.at(this.startAt + CHUNK_WARM_MS, () => this.stop(false));
       warm.start({}, 0);
       await within(CHUNK_WARM_MS + WARM_DRAIN_MS, done);
@@ -606,6 +606,11 @@ export class ChunkRunner implements IterationContext, LoadModelHost {
   }
 
   // ----- snapshots -----
+
+  /** The start of the interval bucket `instant` falls in (cluster ms). */
+  private bucketOf(instant: number): number {
+    return Math.floor(instant / this.job.resolutionMs) * this.job.resolutionMs;
+  }
 
   private scheduleBoundary(): void {
     if (this.finished) return;
